@@ -1,0 +1,62 @@
+"""The ``anomaly-desk`` command line. With no command it opens the app (headless: a summary)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from anomaly_desk import __version__
+from anomaly_desk.cli.common import EXIT_BUG, handle_errors, workspace_option
+from anomaly_desk.cli.data_commands import (
+    backup_command,
+    datasets_command,
+    delete_command,
+    export_command,
+    import_command,
+    series_command,
+)
+from anomaly_desk.cli.demo_command import demo_command
+from anomaly_desk.cli.summary import print_workspace_summary
+from anomaly_desk.store import Workspace
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@workspace_option
+@click.version_option(__version__, prog_name="anomaly-desk")
+@click.pass_context
+@handle_errors
+def cli(ctx: click.Context, workspace: Path | None) -> None:
+    """Anomaly Desk: find, understand, triage and report anomalies.
+
+    Exit codes: 0 done, 1 bad input (nothing changed), 2 wrong usage, 3 workspace problem,
+    130 cancelled, 70 internal error.
+    """
+    if ctx.invoked_subcommand is None:
+        with Workspace.open(workspace) as ws:
+            print_workspace_summary(ws)
+
+
+for command in (
+    import_command,
+    datasets_command,
+    series_command,
+    export_command,
+    delete_command,
+    backup_command,
+    demo_command,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli()
+    except SystemExit:
+        raise
+    except Exception:  # noqa: BLE001 - last line of defence: a bug, said plainly
+        import traceback
+
+        traceback.print_exc()
+        click.echo("internal error: this is a bug in Anomaly Desk; please report it", err=True)
+        raise SystemExit(EXIT_BUG) from None

@@ -1,0 +1,39 @@
+"""``anomaly-desk demo``: the demo workspace, built on first use, then opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from anomaly_desk.cli.common import handle_errors, progress_bar
+from anomaly_desk.cli.summary import print_workspace_summary
+from anomaly_desk.demo import build_demo_workspace, default_demo_path
+from anomaly_desk.store import Workspace
+
+
+@click.command("demo")
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where the demo workspace lives (default: demo.sqlite in your user data directory).",
+)
+@click.option("--rebuild", is_flag=True, help="Build it afresh even if it exists.")
+@click.option("--headless", is_flag=True, help="Print what it holds instead of opening a window.")
+@handle_errors
+def demo_command(workspace: Path | None, rebuild: bool, headless: bool) -> None:
+    """Build the demo workspace (first time) and open it."""
+    path = workspace or default_demo_path()
+    if rebuild and path.exists():
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+    if not path.exists():
+        with progress_bar("building the demo workspace") as progress:
+            build_demo_workspace(path, progress)
+        click.echo(f"built the demo workspace at {path}")
+    with Workspace.open(path, create=False) as ws:
+        print_workspace_summary(ws)
+    if not headless:
+        click.echo("(the window arrives with the GUI; this is the headless view)")

@@ -1,0 +1,1 @@
+"""Detection: arrays and frames in, scores and explanations out; no SQL, no Qt."""

@@ -1,0 +1,1 @@
+"""Everything that imports Qt: the app, main window, item models, widgets, workers."""

@@ -1,0 +1,1 @@
+"""FilterSpec <-> SQL and the natural-language query parser (later issue)."""

@@ -1,0 +1,47 @@
+"""Opening the workspace file with the settings that keep it safe.
+
+WAL lets readers (the GUI) work while a worker writes; ``synchronous=FULL`` because the file is
+often the only copy of the evidence and NORMAL may lose an acknowledged commit on power loss.
+pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the real one
+(otherwise DDL and savepoints escape the transaction); writers ask for BEGIN IMMEDIATE so two
+writers queue on the busy timeout instead of failing halfway.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 30_000
+IMMEDIATE = "anomaly_desk_immediate"
+
+
+def make_engine(path: Path) -> Engine:
+    # NullPool: a connection per checkout, closed on return; a Workspace is used by one thread
+    # and holds its connection for its lifetime, so there is nothing to pool.
+    engine = create_engine(
+        f"sqlite:///{path}",
+        poolclass=NullPool,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

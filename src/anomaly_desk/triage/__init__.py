@@ -1,0 +1,1 @@
+"""Triage workflow rules, the audit chain, feedback learning and incidents (later issue)."""
