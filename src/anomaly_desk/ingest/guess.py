@@ -18,6 +18,7 @@ from anomaly_desk.ingest import timeparse
 from anomaly_desk.model import DatasetKind, Mapping
 
 _TIME_NAME = re.compile(r"time|date|^ts$|_ts$|^ts_|when|created|submitted|epoch|^t$", re.I)
+NUMERIC_SHARE = 0.8
 _ENTITY_NAME = re.compile(r"entity|series|host|name|metric|sensor|device|source|node|id$", re.I)
 
 
@@ -61,9 +62,13 @@ def guess_mapping(label: str, frame: pd.DataFrame, options: MappingOptions) -> G
             f"column {options.timestamp!r} does not look like timestamps in any known format",
             hint="give the format with --timestamp-format (strptime, epoch_s or epoch_ms)",
         )
-    numeric = [n for n in names if n != ts_col and _is_numeric(frame[n])]
+    # Columns the user named as values are numeric whatever the sample says (bad cells are
+    # then reported or, with --bad-values missing, imported as missing).
+    numeric = [n for n in names if n != ts_col and (n in options.values or _is_numeric(frame[n]))]
     text = [n for n in names if n not in numeric and n != ts_col]
-    kind = options.kind or _pick_kind(ts_col, numeric, text)
+    kind = options.kind or (
+        DatasetKind.TIMESERIES if options.values else _pick_kind(ts_col, numeric, text)
+    )
     if kind is not DatasetKind.RECORDS and ts_col is None:
         raise BadInputError(
             label,
@@ -124,7 +129,9 @@ def _is_numeric(column: pd.Series) -> bool:
     if values.empty:
         return False
     converted = pd.to_numeric(values, errors="coerce")
-    return bool(converted.notna().mean() >= 0.98)
+    # Mostly numbers means a numeric column with some bad cells, which are then reported
+    # row by row; a lower bar would turn code columns ("404", "OK") into numbers.
+    return bool(converted.notna().mean() >= NUMERIC_SHARE)
 
 
 def _pick_kind(ts_col: str | None, numeric: list[str], text: list[str]) -> DatasetKind:

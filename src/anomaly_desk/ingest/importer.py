@@ -219,20 +219,28 @@ def _sha256(path: Path, progress: Progress, stop: threading.Event) -> str:
 
 
 def _problem_rows(
-    label: str, rows: np.ndarray, column: str, values: pa.ChunkedArray, message: str
+    label: str,
+    rows: np.ndarray,
+    column: str,
+    values: pa.ChunkedArray,
+    message: str | None,
+    hint: str | None = None,
 ) -> BadInputError:
+    """Name each bad row; ``message=None`` asks ``check_number`` why each value is bad."""
     shown = rows[:20]
     texts = values.take(pa.array(shown)).to_pylist()
-    problems = [
-        Problem(
-            message if text is not None else "empty",
-            row=int(r) + 1,
-            column=column,
-            value=None if text is None else str(text),
-        )
-        for r, text in zip(shown, texts, strict=True)
-    ]
-    return BadInputError(label, problems, more=max(0, len(rows) - len(shown)))
+    problems = []
+    for row, text in zip(shown, texts, strict=True):
+        if text is None:
+            why = "empty"
+        else:
+            why = message or check_number(str(text)) or "not a number"
+        value = None if text is None else str(text)
+        problems.append(Problem(why, row=int(row) + 1, column=column, value=value))
+    return BadInputError(label, problems, more=max(0, len(rows) - len(shown)), hint=hint)
+
+
+BAD_NUMBER_HINT = "--bad-values missing imports such values as missing (and reports them)"
 
 
 def _parse_times(plan: ImportPlan, table: pa.Table, report: ImportReport) -> ParsedTimes:
@@ -241,7 +249,8 @@ def _parse_times(plan: ImportPlan, table: pa.Table, report: ImportReport) -> Par
     column = table.column(mapping.timestamp)
     times = parse_column(column, mapping.timestamp_format, mapping.timezone)
     if len(times.bad_rows):
-        expected = mapping.timestamp_format or "ISO 8601"
+        fmt = mapping.timestamp_format
+        expected = "ISO 8601" if fmt in (None, ISO) else fmt
         raise _problem_rows(
             plan.source.label,
             times.bad_rows,
@@ -283,13 +292,14 @@ def _numbers(plan: ImportPlan, table: pa.Table, name: str, report: ImportReport)
         # Spelled-out missing markers ("NaN", "null") are missing values, not bad ones.
         if len(bad):
             bad = np.array([r for r in bad if check_number(text[int(r)].as_py())], dtype=np.int64)
-        message = "not a number"
+        message = None
     if len(bad):
         if plan.bad_values == "missing":
+            values = values.copy()  # Arrow and pandas hand out read-only buffers
             values[bad] = np.nan
             report.non_numeric += len(bad)
         else:
-            raise _problem_rows(plan.source.label, bad, name, column, message)
+            raise _problem_rows(plan.source.label, bad, name, column, message, BAD_NUMBER_HINT)
     return np.asarray(values, dtype=np.float64)
 
 
