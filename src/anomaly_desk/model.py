@@ -167,3 +167,154 @@ class SeriesInfo:
     start: datetime | None
     end: datetime | None
     step_seconds: float | None
+
+
+class AnomalyType(enum.StrEnum):
+    SPIKE = "spike"
+    DIP = "dip"
+    LEVEL_SHIFT = "level_shift"
+    TREND = "trend"
+    VARIANCE = "variance"
+    FLATLINE = "flatline"
+    GAP = "gap"
+    SEASONAL_BREAK = "seasonal_break"
+    OUTLIER_RECORD = "outlier_record"
+    NEW_EDGE = "new_edge"
+    RULE = "rule"
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """Which anomalies to show; empty fields mean "any". Shared by table, CLI and saved views."""
+
+    dataset_ids: tuple[int, ...] = ()
+    series_ids: tuple[int, ...] = ()
+    severities: tuple[Severity, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    types: tuple[str, ...] = ()
+    since_ns: int | None = None
+    until_ns: int | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    text: str = ""
+    include_suppressed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("dataset_ids", "series_ids", "severities", "statuses", "types"):
+            data[key] = [str(v) if isinstance(v, enum.Enum) else v for v in data[key]]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FilterSpec:
+        return cls(
+            dataset_ids=tuple(data.get("dataset_ids", ())),
+            series_ids=tuple(data.get("series_ids", ())),
+            severities=tuple(Severity(s) for s in data.get("severities", ())),
+            statuses=tuple(Status(s) for s in data.get("statuses", ())),
+            types=tuple(data.get("types", ())),
+            since_ns=data.get("since_ns"),
+            until_ns=data.get("until_ns"),
+            min_score=data.get("min_score"),
+            max_score=data.get("max_score"),
+            text=data.get("text", ""),
+            include_suppressed=data.get("include_suppressed", False),
+        )
+
+
+SORTABLE_COLUMNS = (
+    "score",
+    "severity",
+    "start",
+    "duration",
+    "series",
+    "type",
+    "status",
+    "assignee",
+    "summary",
+)
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    column: str = "score"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class AnomalyRow:
+    """One anomaly as a table shows it."""
+
+    id: int
+    uid: str
+    dataset: str
+    series: str | None
+    entity: str | None
+    type: str
+    start_ns: int
+    end_ns: int
+    peak_ns: int
+    score: float
+    severity: Severity
+    status: Status
+    assignee: str | None
+    tags: tuple[str, ...]
+    summary: str
+    actual: float | None
+    expected: float | None
+    band_low: float | None
+    band_high: float | None
+    starred: bool
+    score_at_triage: float | None = None
+    series_id: int | None = None
+    dataset_id: int = 0
+
+    @property
+    def duration_ns(self) -> int:
+        return self.end_ns - self.start_ns
+
+
+@dataclass(frozen=True)
+class NewAnomaly:
+    """A finding on its way into the workspace (from a detection run)."""
+
+    type: str
+    start_ns: int
+    end_ns: int
+    peak_ns: int
+    score: float  # 0-100
+    series_id: int | None = None
+    entity: str | None = None
+    actual: float | None = None
+    expected: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    summary: str = ""
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DetectionRunInfo:
+    id: int
+    uid: str
+    dataset_id: int
+    preset: str
+    config: dict[str, Any]
+    versions: dict[str, Any]
+    seed: int
+    input_sha256: str
+    started_at: str
+    finished_at: str | None
+    anomaly_count: int
+
+
+@dataclass(frozen=True)
+class NewRun:
+    """What a detection run records so it can be explained and repeated."""
+
+    dataset_id: int
+    preset: str
+    config: dict[str, Any]
+    versions: dict[str, Any]
+    seed: int
+    input_sha256: str

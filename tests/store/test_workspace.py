@@ -13,7 +13,7 @@ from anomaly_desk.errors import Cancelled, NewerWorkspaceError, WorkspaceError
 from anomaly_desk.model import DatasetKind, ImportReport, Mapping
 from anomaly_desk.progress import Progress
 from anomaly_desk.store import NewDataset, NewSeries, Workspace
-from anomaly_desk.store.schema import metadata
+from anomaly_desk.store.schema import include_in_autogenerate, metadata
 from tests.conftest import logical_snapshot
 
 
@@ -143,7 +143,8 @@ def test_migrations_build_exactly_the_schema(workspace_path: Path) -> None:
     Workspace.open(workspace_path).close()
     engine = create_engine(f"sqlite:///{workspace_path}")
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_in_autogenerate})
+        diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == []
 
@@ -179,3 +180,29 @@ def test_two_workspaces_on_one_file_see_each_others_commits(workspace_path: Path
         assert reader.datasets() == []
         writer.add_dataset(_dataset("d"))
         assert [d.name for d in reader.datasets()] == ["d"]
+
+
+def test_older_workspace_is_backed_up_then_upgraded(workspace_path: Path) -> None:
+    from alembic import command
+
+    from anomaly_desk.store.engine import make_engine
+    from anomaly_desk.store.migrate import _config, head_revision
+
+    engine = make_engine(workspace_path)
+    config = _config()
+    with engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.exec_driver_sql(
+            "INSERT INTO workspace_meta (key, value) VALUES ('created_at', 'long ago')"
+        )
+        conn.commit()
+    engine.dispose()
+    old_bytes_snapshot = logical_snapshot(workspace_path)
+    with Workspace.open(workspace_path) as ws:
+        assert ws._meta("created_at") == "long ago"
+        raw = ws._conn.connection.driver_connection
+        version = raw.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        assert version == head_revision()
+    (backup,) = workspace_path.parent.glob("ws.sqlite.before-*.bak")
+    assert logical_snapshot(backup) == old_bytes_snapshot

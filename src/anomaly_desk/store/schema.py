@@ -32,6 +32,17 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Tables that exist in the file but not in ``metadata``: the FTS5 index (a virtual table and
+# its shadow tables, built in migration 0002) and the per-dataset ``data_<id>`` tables.
+UNMODELLED_PREFIXES = ("anomaly_fts", "data_")
+
+
+def include_in_autogenerate(
+    _object: object, name: str | None, type_: str, _reflected: bool, _compare_to: object
+) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith(UNMODELLED_PREFIXES))
+
+
 workspace_meta = Table(
     "workspace_meta",
     metadata,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +21,21 @@ from sqlalchemy import Connection, CursorResult, delete, insert, select
 
 from anomaly_desk import __version__
 from anomaly_desk.errors import WorkspaceError
-from anomaly_desk.model import DatasetInfo, DatasetKind, ImportReport, Mapping, SeriesInfo
+from anomaly_desk.model import (
+    AnomalyRow,
+    DatasetInfo,
+    DatasetKind,
+    DetectionRunInfo,
+    FilterSpec,
+    ImportReport,
+    Mapping,
+    NewAnomaly,
+    NewRun,
+    SeriesInfo,
+    SortSpec,
+)
 from anomaly_desk.progress import Progress, silent
-from anomaly_desk.store import points, schema
+from anomaly_desk.store import anomaly_queries, detection_runs, points, schema
 from anomaly_desk.store.engine import IMMEDIATE, make_engine
 from anomaly_desk.store.migrate import copy_with_backup_api, ensure_schema
 from anomaly_desk.store.new_dataset import NewDataset
@@ -254,6 +266,62 @@ class Workspace:
                 )
             progress.check()
         return self.dataset(new.name)
+
+    # -- detection runs and anomalies ---------------------------------------------------------
+
+    def add_detection_run(
+        self,
+        run: NewRun,
+        anomalies: Iterable[NewAnomaly],
+        started_at: str,
+        progress: Progress | None = None,
+    ) -> DetectionRunInfo:
+        """Store a run and all its anomalies in one transaction (a cancelled run leaves nothing)."""
+        with self._write() as conn:
+            run_id = detection_runs.insert_run(
+                conn, run, anomalies, started_at, utc_now(), progress or silent()
+            )
+        return next(r for r in self.detection_runs(run.dataset_id) if r.id == run_id)
+
+    def detection_runs(self, dataset_id: int | None = None) -> list[DetectionRunInfo]:
+        with self._read() as conn:
+            return detection_runs.list_runs(conn, dataset_id)
+
+    def anomalies(
+        self,
+        spec: FilterSpec | None = None,
+        sort: SortSpec | None = None,
+        after: anomaly_queries.Cursor | None = None,
+        limit: int = 200,
+    ) -> tuple[list[AnomalyRow], anomaly_queries.Cursor | None]:
+        """One keyset page of anomalies and the cursor for the next page (None at the end)."""
+        with self._read() as conn:
+            return anomaly_queries.page(
+                conn, spec or FilterSpec(), sort or SortSpec(), after, limit
+            )
+
+    def count_anomalies(self, spec: FilterSpec | None = None) -> int:
+        with self._read() as conn:
+            return anomaly_queries.count(conn, spec or FilterSpec())
+
+    def anomaly(self, anomaly_id: int) -> tuple[AnomalyRow, dict[str, Any]]:
+        """An anomaly and its explanation (contributing detectors, context, narrative)."""
+        with self._read() as conn:
+            found = anomaly_queries.by_id(conn, anomaly_id)
+        if found is None:
+            raise WorkspaceError(f"no anomaly with id {anomaly_id} in {self.path}")
+        row, extra = found
+        return row, json.loads(extra["explanation"])
+
+    def series_by_id(self, series_id: int) -> SeriesInfo:
+        with self._read() as conn:
+            found = conn.execute(
+                select(schema.series.c.dataset_id).where(schema.series.c.id == series_id)
+            ).first()
+        if found is None:
+            raise WorkspaceError(f"no series with id {series_id} in {self.path}")
+        dataset = next(d for d in self.datasets() if d.id == found.dataset_id)
+        return next(s for s in self.series(dataset) if s.id == series_id)
 
     def delete_dataset(self, name: str) -> None:
         info = self.dataset(name)

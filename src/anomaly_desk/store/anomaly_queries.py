@@ -1,0 +1,182 @@
+"""Reading anomalies: FilterSpec -> SQL, sorting in SQL on any column, keyset pages.
+
+Keyset pagination (``WHERE (key, id) < (:key, :id)``) instead of OFFSET so that the millionth
+row costs what the first does; the table view asks for pages as the user scrolls.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+
+from anomaly_desk.model import AnomalyRow, FilterSpec, Severity, SortSpec, Status
+from anomaly_desk.store import schema
+
+a = schema.anomalies
+s = schema.series
+d = schema.datasets
+
+Cursor = tuple[Any, int]  # (sort key of the last row seen, its id)
+
+_SEVERITY_RANK = {"critical": 4, "major": 3, "minor": 2, "warning": 1, "low": 0}
+_effective_severity = func.coalesce(a.c.severity_override, a.c.severity)
+
+
+def _sort_key(column: str) -> ColumnElement[Any]:
+    keys: dict[str, ColumnElement[Any]] = {
+        "score": a.c.score,
+        # Rank first, score within a rank: one number, so one keyset comparison.
+        "severity": case(_SEVERITY_RANK, value=_effective_severity, else_=0) * 1000 + a.c.score,
+        "start": a.c.start_ns,
+        "duration": a.c.end_ns - a.c.start_ns,
+        "series": func.coalesce(s.c.name, a.c.entity, ""),
+        "type": a.c.type,
+        "status": a.c.status,
+        "assignee": func.coalesce(a.c.assignee, ""),
+        "summary": a.c.summary,
+    }
+    if column not in keys:
+        raise ValueError(f"cannot sort by {column!r} (choose {', '.join(keys)})")
+    return keys[column]
+
+
+def fts_query(user_text: str) -> str | None:
+    """Free text -> a safe FTS5 query: every word must match, as a prefix."""
+    words = re.findall(r"\w+", user_text, flags=re.UNICODE)
+    if not words:
+        return None
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
+def conditions(spec: FilterSpec) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if spec.dataset_ids:
+        where.append(a.c.dataset_id.in_(spec.dataset_ids))
+    if spec.series_ids:
+        where.append(a.c.series_id.in_(spec.series_ids))
+    if spec.severities:
+        where.append(_effective_severity.in_([str(v) for v in spec.severities]))
+    if spec.statuses:
+        where.append(a.c.status.in_([str(v) for v in spec.statuses]))
+    if spec.types:
+        where.append(a.c.type.in_(spec.types))
+    if spec.since_ns is not None:
+        where.append(a.c.end_ns >= spec.since_ns)
+    if spec.until_ns is not None:
+        where.append(a.c.start_ns <= spec.until_ns)
+    if spec.min_score is not None:
+        where.append(a.c.score >= spec.min_score)
+    if spec.max_score is not None:
+        where.append(a.c.score <= spec.max_score)
+    if not spec.include_suppressed:
+        where.append(a.c.suppressed_by.is_(None))
+    match = fts_query(spec.text)
+    if match is not None:
+        where.append(
+            a.c.id.in_(
+                select(literal_column("rowid"))
+                .select_from(text("anomaly_fts"))
+                .where(text("anomaly_fts MATCH :match").bindparams(match=match))
+            )
+        )
+    elif spec.text.strip():
+        where.append(a.c.id == -1)  # only punctuation: matches nothing, like any search would
+    return where
+
+
+_tags = (
+    select(func.group_concat(schema.tags.c.name, "\x1f"))
+    .select_from(schema.anomaly_tags.join(schema.tags))
+    .where(schema.anomaly_tags.c.anomaly_id == a.c.id)
+    .scalar_subquery()
+)
+
+
+def _base(spec: FilterSpec) -> Select[Any]:
+    return (
+        select(
+            a,
+            s.c.name.label("series_name"),
+            d.c.name.label("dataset_name"),
+            _tags.label("tag_list"),
+        )
+        .select_from(a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id))
+        .where(*conditions(spec))
+    )
+
+
+def page(
+    conn: Connection, spec: FilterSpec, sort: SortSpec, after: Cursor | None, limit: int
+) -> tuple[list[AnomalyRow], Cursor | None]:
+    """Up to ``limit`` rows after ``after``; returns the rows and the cursor for the next page."""
+    key = _sort_key(sort.column)
+    query = _base(spec).add_columns(key.label("sort_key"))
+    if after is not None:
+        last_key, last_id = after
+        if sort.descending:
+            query = query.where(or_(key < last_key, and_(key == last_key, a.c.id < last_id)))
+        else:
+            query = query.where(or_(key > last_key, and_(key == last_key, a.c.id > last_id)))
+    order = (key.desc(), a.c.id.desc()) if sort.descending else (key.asc(), a.c.id.asc())
+    rows = conn.execute(query.order_by(*order).limit(limit)).all()
+    result = [_row(r._mapping) for r in rows]
+    cursor = (rows[-1].sort_key, rows[-1].id) if rows else None
+    return result, cursor
+
+
+def count(conn: Connection, spec: FilterSpec) -> int:
+    query = select(func.count()).select_from(
+        a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id)
+    )
+    return int(conn.execute(query.where(*conditions(spec))).scalar_one())
+
+
+def by_id(conn: Connection, anomaly_id: int) -> tuple[AnomalyRow, dict[str, Any]] | None:
+    """One anomaly and its stored explanation (JSON text, parsed by the caller)."""
+    row = conn.execute(
+        _base(FilterSpec(include_suppressed=True)).where(a.c.id == anomaly_id)
+    ).first()
+    if row is None:
+        return None
+    return _row(row._mapping), {"explanation": row.explanation, "run_id": row.run_id}
+
+
+def _row(m: Any) -> AnomalyRow:
+    return AnomalyRow(
+        id=m["id"],
+        uid=m["uid"],
+        dataset=m["dataset_name"],
+        series=m["series_name"],
+        entity=m["entity"],
+        type=m["type"],
+        start_ns=m["start_ns"],
+        end_ns=m["end_ns"],
+        peak_ns=m["peak_ns"],
+        score=m["score"],
+        severity=Severity(m["severity_override"] or m["severity"]),
+        status=Status(m["status"]),
+        assignee=m["assignee"],
+        tags=tuple(sorted(m["tag_list"].split("\x1f"))) if m["tag_list"] else (),
+        summary=m["summary"],
+        actual=m["actual"],
+        expected=m["expected"],
+        band_low=m["band_low"],
+        band_high=m["band_high"],
+        starred=bool(m["starred"]),
+        score_at_triage=m["score_at_triage"],
+        series_id=m["series_id"],
+        dataset_id=m["dataset_id"],
+    )
