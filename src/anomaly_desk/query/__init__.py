@@ -1,1 +1,5 @@
-"""FilterSpec <-> SQL and the natural-language query parser (later issue)."""
+"""Filters from words: the natural-language box of the filter bar and the CLI's --query."""
+
+from anomaly_desk.query.natural import Names, ParsedQuery, parse
+
+__all__ = ["Names", "ParsedQuery", "parse"]
