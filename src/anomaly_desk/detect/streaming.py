@@ -1,0 +1,168 @@
+"""The default streaming series detector: multi-timescale robust deviations, judged as records.
+
+For every point it measures, in robust sigmas, how far the value lies from
+
+* the median of the last 16, 64 and 256 points (spikes, level shifts, drifts at three scales);
+* once a period ``P`` is found (autocorrelation, re-checked at growing checkpoints), how far the
+  seasonal difference ``x_t - x_{t-P}`` lies from its own recent median (a change of the daily
+  or weekly shape that the plain views cannot see).
+
+Each such deviation is compared with the largest deviation of the same view seen before
+(decaying with a half-life), so a view only speaks when it sees something bigger than anything
+in its recent past; the views' ratios ``u`` are fused by their maximum and mapped to
+``u / (1 + u)`` in [0, 1) (0.5 = "a new record"). After an alarm (score >= 0.5) further alarms
+are held back for a refractory period.
+
+Everything is causal and resumable: ``update`` accepts chunks of any size, and any split of a
+stream (and any save/resume via ``get_state``/``set_state``) gives bit-identical scores.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from anomaly_desk.detect.base import FloatArray, SeriesDetector
+from anomaly_desk.detect.period import find_period
+from anomaly_desk.detect.rolling import SPREAD_BLOCK, long_term_scale, robust_z
+from anomaly_desk.detect.surprise import decayed_record_ratio, refractory
+
+FIRST_PERIOD_CHECK = 512
+PERIOD_SPAN = 8192  # period detection looks at most this far back; checks repeat this often
+SCALE_SPAN = 4096  # the long-term scale (a floor for window scales) uses this many points
+HISTORY = max(PERIOD_SPAN, SCALE_SPAN + SPREAD_BLOCK)
+
+
+def period_checkpoints(lo: int, hi: int) -> list[int]:
+    """Stream indices in ``[lo, hi)`` before which the period is re-estimated."""
+    points = []
+    check = FIRST_PERIOD_CHECK
+    while check <= PERIOD_SPAN:
+        points.append(check)
+        check *= 2
+    points += range(2 * PERIOD_SPAN, hi, PERIOD_SPAN)
+    return [c for c in points if lo <= c < hi]
+
+
+class StreamingDetector(SeriesDetector):
+    """Causal multi-timescale detector for one series; scores in [0, 1], higher = worse.
+
+    Parameters
+    ----------
+    windows : lengths of the trailing windows whose median is the expected value.
+    seasonal_windows : the same for the seasonal difference, once a period is found.
+    half_life : points after which a past record counts half as much.
+    warmup : points a view watches before it may score (its first record is meaningless).
+    refractory_period : points after an alarm during which no other alarm is raised.
+    alarm_level : the score of "a new record"; alarms and the refractory period use it.
+    min_period_correlation : autocorrelation needed to accept a period.
+    """
+
+    def __init__(
+        self,
+        windows: tuple[int, ...] = (16, 64, 256),
+        seasonal_windows: tuple[int, ...] = (64, 256),
+        half_life: float = 10_000.0,
+        warmup: int = 150,
+        refractory_period: int = 100,
+        alarm_level: float = 0.5,
+        min_period_correlation: float = 0.3,
+    ) -> None:
+        self.windows = windows
+        self.seasonal_windows = seasonal_windows
+        self.half_life = half_life
+        self.warmup = warmup
+        self.refractory_period = refractory_period
+        self.alarm_level = alarm_level
+        self.min_period_correlation = min_period_correlation
+
+    def _new_state(self) -> dict[str, Any]:
+        return {
+            "n": 0,
+            "x_history": np.empty(0),
+            "period": 0,
+            "season_start": 0,
+            "d_history": np.empty(0),
+            "records": {name: [-np.inf, 0] for name in self._view_names()},
+            "last_alarm": -(10**18),
+        }
+
+    def _view_names(self) -> list[str]:
+        return [f"level{w}" for w in self.windows] + [f"season{w}" for w in self.seasonal_windows]
+
+    def _score_chunk(self, values: FloatArray, state: dict[str, Any]) -> FloatArray:
+        n0 = int(state["n"])
+        checks = period_checkpoints(n0, n0 + len(values))
+        bounds = [n0, *checks, n0 + len(values)]
+        pieces = []
+        for lo, hi in itertools.pairwise(bounds):
+            if lo in checks:
+                self._recheck_period(state, lo)
+            if hi > lo:
+                pieces.append(self._score_piece(values[lo - n0 : hi - n0], state))
+        return np.concatenate(pieces) if pieces else np.empty(0)
+
+    def _recheck_period(self, state: dict[str, Any], index: int) -> None:
+        """Re-estimate the period before stream index ``index`` (a checkpoint)."""
+        recent = state["x_history"][-min(index, PERIOD_SPAN) :]
+        period = find_period(recent, self.min_period_correlation)
+        if period != state["period"]:
+            # A new period is a new seasonal view: its history and records start afresh.
+            state["period"] = period
+            state["season_start"] = index
+            state["d_history"] = np.empty(0)
+            for w in self.seasonal_windows:
+                state["records"][f"season{w}"] = [-np.inf, 0]
+
+    def _score_piece(self, chunk: FloatArray, state: dict[str, Any]) -> FloatArray:
+        start = int(state["n"])
+        n_new = len(chunk)
+        full_x = np.concatenate([state["x_history"], chunk])
+        ratios = [self._view_ratios(full_x, n_new, start, start, self.windows, "level", state)]
+        period = int(state["period"])
+        if period > 0 and self.seasonal_windows:
+            lagged = full_x[len(full_x) - n_new - period : len(full_x) - period]
+            full_d = np.concatenate([state["d_history"], chunk - lagged])
+            since = start - int(state["season_start"])
+            ratios.append(
+                self._view_ratios(
+                    full_d, n_new, since, start, self.seasonal_windows, "season", state
+                )
+            )
+            state["d_history"] = full_d[-(SCALE_SPAN + SPREAD_BLOCK) :]
+        surprise = np.max(np.vstack(ratios), axis=0)
+        scores = surprise / (1.0 + surprise)
+        scores, state["last_alarm"] = refractory(
+            scores, start, int(state["last_alarm"]), self.alarm_level, self.refractory_period
+        )
+        state["x_history"] = full_x[-HISTORY:]
+        state["n"] = start + n_new
+        return scores
+
+    def _view_ratios(
+        self,
+        full: FloatArray,
+        n_new: int,
+        view_index: int,
+        stream_index: int,
+        windows: tuple[int, ...],
+        prefix: str,
+        state: dict[str, Any],
+    ) -> FloatArray:
+        """Max over ``windows`` of the record ratio of the robust deviation of the new points.
+
+        ``view_index`` is the position of the first new point in this view's own history
+        (it restarts with a new period); ``stream_index`` its position in the stream.
+        """
+        scale = long_term_scale(full, n_new, view_index, SCALE_SPAN)
+        out = np.zeros(n_new)
+        for w in windows:
+            z = robust_z(full[-(w + n_new) :], n_new, w, scale)
+            record = state["records"][f"{prefix}{w}"]
+            ratio, record[0], record[1] = decayed_record_ratio(
+                z, stream_index, float(record[0]), int(record[1]), self.half_life, self.warmup
+            )
+            out = np.maximum(out, ratio)
+        return out
