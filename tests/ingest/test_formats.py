@@ -55,7 +55,7 @@ def test_long_csv_one_series_per_entity_and_value(ws: Workspace, tmp_path: Path)
 
 def test_wide_tsv_one_series_per_column(ws: Workspace, tmp_path: Path) -> None:
     text = "date\teu\tus\n2024-01-01 00:00\t1\t2\n2024-01-01 01:00\t3\t4\n2024-01-01 02:00\t5\t6\n"
-    info, plan = import_file(
+    _info, plan = import_file(
         ws,
         write(tmp_path / "orders.tsv", text),
         ImportOptions(mapping=MappingOptions(timezone="UTC")),
@@ -137,7 +137,7 @@ def test_report_counts_hygiene_without_fixing(ws: Workspace, tmp_path: Path) -> 
     assert report.out_of_order == 1
     assert report.step_seconds == 60
     assert report.gaps == 1  # 00:03 -> 00:09 (sorted), the only interval over 1.5 steps
-    ts, values = _series(ws, "h")["value"]
+    _ts, values = _series(ws, "h")["value"]
     assert values.tolist() == list(range(7))  # nothing dropped, file order kept
 
 
@@ -174,7 +174,7 @@ def test_overrides_beat_the_guess(ws: Workspace, tmp_path: Path) -> None:
         name="only_cpu",
         mapping=MappingOptions(kind=DatasetKind.TIMESERIES, entity="host", values=("cpu",)),
     )
-    info, plan = import_file(ws, write(tmp_path / "m.csv", LONG_CSV), options)
+    info, _plan = import_file(ws, write(tmp_path / "m.csv", LONG_CSV), options)
     assert info.name == "only_cpu"
     assert sorted(_series(ws, "only_cpu")) == ["web-1", "web-2"]
 

@@ -135,7 +135,7 @@ def test_cancelled_run_leaves_nothing(ws: Workspace, workspace_path: Path) -> No
 
 
 def test_run_records_its_configuration(ws: Workspace) -> None:
-    _, run = _populate(ws, n=10)
+    _, _run = _populate(ws, n=10)
     (stored,) = ws.detection_runs()
     assert stored.config == {"sensitivity": 0.5} and stored.seed == 7
     assert stored.input_sha256 == "ab" * 32 and stored.anomaly_count == 10

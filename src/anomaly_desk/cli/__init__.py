@@ -17,6 +17,7 @@ from anomaly_desk.cli.data_commands import (
     series_command,
 )
 from anomaly_desk.cli.demo_command import demo_command
+from anomaly_desk.cli.detect_commands import anomalies_command, bench_group, detect_command
 from anomaly_desk.cli.summary import print_workspace_summary
 from anomaly_desk.store import Workspace
 
@@ -33,6 +34,12 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     130 cancelled, 70 internal error.
     """
     if ctx.invoked_subcommand is None:
+        from anomaly_desk.gui import display_available  # Qt-free: Qt loads only for a window
+
+        if display_available():
+            from anomaly_desk.gui.app import run_app
+
+            ctx.exit(run_app(workspace, demo=False))
         with Workspace.open(workspace) as ws:
             print_workspace_summary(ws)
 
@@ -45,6 +52,9 @@ for command in (
     delete_command,
     backup_command,
     demo_command,
+    detect_command,
+    anomalies_command,
+    bench_group,
 ):
     cli.add_command(command)
 

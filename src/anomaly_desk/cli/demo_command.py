@@ -29,6 +29,13 @@ def demo_command(workspace: Path | None, rebuild: bool, headless: bool) -> None:
     if rebuild and path.exists():
         for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             stale.unlink(missing_ok=True)
+    from anomaly_desk.gui import display_available  # Qt-free: Qt loads only for a window
+
+    if not headless and display_available():
+        from anomaly_desk.gui.app import run_app
+
+        # The window builds the demo workspace itself, in a worker with a progress bar.
+        raise SystemExit(run_app(path, demo=True))
     if not path.exists():
         with progress_bar("building the demo workspace") as progress:
             build_demo_workspace(path, progress)
@@ -36,4 +43,4 @@ def demo_command(workspace: Path | None, rebuild: bool, headless: bool) -> None:
     with Workspace.open(path, create=False) as ws:
         print_workspace_summary(ws)
     if not headless:
-        click.echo("(the window arrives with the GUI; this is the headless view)")
+        click.echo("(no display found: this is the headless view)")

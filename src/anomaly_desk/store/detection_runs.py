@@ -59,6 +59,7 @@ def insert_run(
         .where(schema.detection_runs.c.id == run_id)
         .values(anomaly_count=total)
     )
+    progress.check()  # a cancel that arrives up to the commit still rolls everything back
     return run_id
 
 

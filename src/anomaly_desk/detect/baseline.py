@@ -1,0 +1,71 @@
+"""What a value "should" have been: the expected value, the usual range and the robust sigma.
+
+With a period, the baseline is what the same phase looked like over the previous cycles
+("typical for Tuesday 14:00"); without one it is the recent past. Only points *before* the
+anomaly are used, so an anomaly never explains itself away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from anomaly_desk.detect.base import FloatArray
+
+MAD_TO_SIGMA = 1.4826
+CYCLES = 8  # how many previous cycles describe the same phase
+RECENT = 96  # points of recent past when there is no period
+
+
+@dataclass(frozen=True)
+class Baseline:
+    expected: float
+    low: float  # usual range: 10th..90th percentile of the reference values
+    high: float
+    sigma: float  # robust sigma of the reference values (never 0)
+    seasonal: bool  # True when the reference is the same phase of previous cycles
+    samples: int
+
+
+def noise_floor(values: FloatArray) -> float:
+    """A series-wide robust sigma of point-to-point change: the smallest sigma we believe."""
+    finite = values[np.isfinite(values)]
+    if len(finite) < 3:
+        return 1e-9
+    steps = np.abs(np.diff(finite))
+    mad = float(np.median(np.abs(steps - np.median(steps)))) * MAD_TO_SIGMA
+    spread = float(np.percentile(finite, 75) - np.percentile(finite, 25)) / 1.349
+    return float(max(mad / np.sqrt(2.0), spread * 0.05, 1e-9))
+
+
+def baseline_at(values: FloatArray, index: int, period: int, floor: float) -> Baseline:
+    """The baseline for position ``index`` from points before it."""
+    reference = np.empty(0)
+    seasonal = False
+    if period > 0 and index >= 2 * period:
+        lags = np.arange(1, CYCLES + 1) * period
+        positions = index - lags
+        positions = positions[positions >= 0]
+        # +-1 point around the phase smooths small timing jitter.
+        near = np.concatenate([positions - 1, positions, positions + 1])
+        near = near[(near >= 0) & (near < index)]
+        reference = values[near]
+        reference = reference[np.isfinite(reference)]
+        seasonal = len(reference) >= 4
+    if not seasonal:
+        reference = values[max(0, index - RECENT) : index]
+        reference = reference[np.isfinite(reference)]
+    if len(reference) == 0:
+        here = float(values[index]) if np.isfinite(values[index]) else 0.0
+        return Baseline(here, here, here, floor, False, 0)
+    median = float(np.median(reference))
+    mad = float(np.median(np.abs(reference - median))) * MAD_TO_SIGMA
+    return Baseline(
+        expected=median,
+        low=float(np.percentile(reference, 10)),
+        high=float(np.percentile(reference, 90)),
+        sigma=max(mad, floor),
+        seasonal=seasonal,
+        samples=len(reference),
+    )
