@@ -1,0 +1,103 @@
+"""The window's menus and keyboard shortcuts.
+
+The triage keys (J/K, C, F, A, S, T) exist from the start so that muscle memory and the menu
+agree; they stay disabled, with a tooltip saying why, until the anomaly table arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from anomaly_desk.gui.main_window import MainWindow
+
+TRIAGE_KEYS = (
+    ("next", "Next anomaly", "J"),
+    ("previous", "Previous anomaly", "K"),
+    ("confirm", "Confirm", "C"),
+    ("false_positive", "Mark false positive", "F"),
+    ("assign", "Assign…", "A"),
+    ("status", "Set status…", "S"),
+    ("tag", "Tag…", "T"),
+)
+TRIAGE_DISABLED_TIP = "Available once detection has run and the anomaly table is shown"
+THEME_LABELS = (("light", "Light"), ("dark", "Dark"), ("system", "Follow system"))
+
+
+@dataclass
+class Actions:
+    new: QAction
+    open: QAction
+    open_demo: QAction
+    import_file: QAction
+    quit: QAction
+    about: QAction
+    search: QAction
+    recent: QMenu
+    themes: dict[str, QAction] = field(default_factory=dict)
+    triage: dict[str, QAction] = field(default_factory=dict)
+
+
+def build_menus(window: MainWindow) -> Actions:
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+
+    def action(text: str, shortcut: QKeySequence.StandardKey | str | None, slot: object) -> QAction:
+        act = QAction(text, window)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        window.addAction(act)  # shortcuts work even while the menu bar is hidden
+        return act
+
+    actions = Actions(
+        new=action("&New workspace…", QKeySequence.StandardKey.New, window.ask_new_workspace),
+        open=action("&Open workspace…", QKeySequence.StandardKey.Open, window.ask_open_workspace),
+        open_demo=action("Open &demo workspace", None, window.open_demo),
+        import_file=action("&Import file…", "Ctrl+I", window.ask_import),
+        quit=action("&Quit", QKeySequence.StandardKey.Quit, window.close),
+        about=action("&About Anomaly Desk", None, window.show_about),
+        search=action("Focus search", "/", window.focus_search),
+        recent=QMenu("Open &recent", window),
+    )
+    for act in (actions.new, actions.open, actions.open_demo):
+        file_menu.addAction(act)
+    file_menu.addMenu(actions.recent)
+    file_menu.addSeparator()
+    file_menu.addAction(actions.import_file)
+    file_menu.addSeparator()
+    file_menu.addAction(actions.quit)
+    actions.recent.aboutToShow.connect(window.fill_recent_menu)
+
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(actions.search)
+    theme_menu = view_menu.addMenu("&Theme")
+    group = QActionGroup(window)
+    group.setExclusive(True)
+    for key, label in THEME_LABELS:
+        act = QAction(label, group)
+        act.setCheckable(True)
+        act.setData(key)
+        theme_menu.addAction(act)
+        actions.themes[key] = act
+    group.triggered.connect(window.on_theme_action)
+
+    triage_menu = bar.addMenu("&Anomaly")
+    for key, label, shortcut in TRIAGE_KEYS:
+        act = QAction(label, window)
+        act.setShortcut(QKeySequence(shortcut))
+        act.setEnabled(False)
+        act.setToolTip(TRIAGE_DISABLED_TIP)
+        act.setStatusTip(TRIAGE_DISABLED_TIP)
+        window.addAction(act)
+        triage_menu.addAction(act)
+        actions.triage[key] = act
+    triage_menu.setToolTipsVisible(True)
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(actions.about)
+    return actions

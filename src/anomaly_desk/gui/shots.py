@@ -1,0 +1,141 @@
+"""Hidden entry point that drives the real window and saves screenshots (docs/screenshots).
+
+``python -m anomaly_desk.gui.shots OUT_DIR --import-file FILE`` opens the demo workspace (built
+in a temporary folder), selects a series, and saves what the window itself renders with
+``QWidget.grab()``: the first-start panel, the main window, the dark theme and the import
+wizard's mapping page. Each
+step waits on the signal that says the previous one finished, then gives the window a moment
+to paint. ``scripts/screenshots.py`` runs this under Xvfb with the xcb platform.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QWidget
+
+from anomaly_desk.gui.app import app_icon, make_application
+from anomaly_desk.gui.import_wizard import ImportWizard
+from anomaly_desk.gui.main_window import MainWindow
+from anomaly_desk.gui.settings import Preferences
+
+SETTLE_MS = 700  # time for layouts and plots to paint before a grab
+WINDOW_SIZE = (1360, 860)
+SERIES = ("datacenter_metrics", "db-01/latency_ms")
+SHOTS = 4
+
+
+class ShotDriver(QObject):
+    def __init__(self, window: MainWindow, out: Path, import_file: Path) -> None:
+        super().__init__(window)
+        self.window = window
+        self.out = out
+        self.import_file = import_file
+        self.wizard: ImportWizard | None = None
+        self.saved: list[Path] = []
+        self.failed: str | None = None
+
+    def start(self) -> None:
+        self.window.notifications.notified.connect(self._on_notice)
+        self._later(self._shoot_welcome)
+
+    def _shoot_welcome(self) -> None:
+        self._save(self.window, "welcome.png")  # a first start: no recent workspace
+        self.window.workspace_opened.connect(self._on_workspace)
+        self.window.open_demo()
+
+    def _later(self, step: Callable[[], None]) -> None:
+        QTimer.singleShot(SETTLE_MS, step)
+
+    def _save(self, widget: QWidget, name: str) -> None:
+        path = self.out / name
+        if not widget.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        self.saved.append(path)
+        print(f"saved {path}", flush=True)
+
+    @Slot(object)
+    def _on_notice(self, notice: object) -> None:
+        if getattr(notice, "level", "") == "error":
+            self.failed = str(getattr(notice, "text", notice))
+            QApplication.exit(1)
+
+    @Slot(object)
+    def _on_workspace(self, _snapshot: object) -> None:
+        self.window.workspace_opened.disconnect(self._on_workspace)
+        self.window.series_shown.connect(self._on_series)
+        self.window.explorer.select(*SERIES)
+
+    @Slot(object)
+    def _on_series(self, _data: object) -> None:
+        self.window.series_shown.disconnect(self._on_series)
+        timeline = self.window.timeline
+        assert timeline is not None
+        # Zoom the overview on the week with the planted slowdown: the story the demo tells.
+        low, high = timeline.region.getRegion()
+        week = 7 * 86400
+        start = low + 8 * 86400
+        timeline.region.setRegion((start, min(high, start + week)))
+        self._later(self._shoot_main)
+
+    def _shoot_main(self) -> None:
+        self._save(self.window, "main-window.png")
+        self.window.set_theme("dark")
+        self._later(self._shoot_dark)
+
+    def _shoot_dark(self) -> None:
+        self._save(self.window, "dark-theme.png")
+        self.window.set_theme("light")
+        self.window.wizard_opened.connect(self._on_wizard)
+        self.window.start_import(self.import_file)
+
+    @Slot(object)
+    def _on_wizard(self, wizard: object) -> None:
+        assert isinstance(wizard, ImportWizard)
+        self.wizard = wizard
+        wizard.resize(980, 720)
+        wizard.planned.connect(self._on_planned)
+
+    @Slot(object)
+    def _on_planned(self, _planned: object) -> None:
+        assert self.wizard is not None
+        self.wizard.planned.disconnect(self._on_planned)
+        self.wizard.next()
+        self._later(self._shoot_wizard)
+
+    def _shoot_wizard(self) -> None:
+        assert self.wizard is not None
+        self._save(self.wizard, "import-wizard.png")
+        self.wizard.reject()
+        self.window.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m anomaly_desk.gui.shots")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--import-file", type=Path, required=True)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="anomaly-desk-shots-") as tmp:
+        # Never touch the user's own settings or demo workspace.
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
+        app = make_application()
+        window = MainWindow(Preferences(), demo_path=Path(tmp) / "demo.sqlite")
+        window.setWindowIcon(app_icon())
+        window.setGeometry(20, 20, *WINDOW_SIZE)
+        window.splitter.setSizes([560, 240])
+        driver = ShotDriver(window, args.out, args.import_file)
+        window.show()
+        driver.start()
+        code = int(app.exec())
+        if driver.failed:
+            print(f"failed: {driver.failed}", flush=True)
+        return code if len(driver.saved) == SHOTS else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""The timeline of one series: a main plot, an overview strip that picks its range, a crosshair.
+
+The curves are created once and updated with ``setData``; pyqtgraph's peak downsampling and
+clip-to-view keep a million points responsive. Data arrives already loaded (a worker read it);
+nothing here touches the workspace. Times are shown in UTC, as they are stored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, Qt, Slot
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+
+from anomaly_desk.gui.loaders import SeriesData
+
+OVERVIEW_HEIGHT = 84
+LIGHT = {"bg": "#ffffff", "fg": "#3c4043", "curve": "#1a73e8", "grid": 0.18, "region": "#1a73e833"}
+DARK = {"bg": "#1e1f22", "fg": "#c8ccd0", "curve": "#66b2ff", "grid": 0.22, "region": "#66b2ff33"}
+
+
+class UtcDateAxis(pg.DateAxisItem):  # type: ignore[misc]
+    """pyqtgraph's date axis in UTC, with the month beside bare day numbers ("Mar 12", not
+    "12"): an investigator reading a screenshot later needs the date, not just the day."""
+
+    WITH_MONTH: ClassVar[dict[str, str]] = {"%d": "%b %d", "%a %d": "%a %b %d"}
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        spec = next((s for s in self.zoomLevel.tickSpecs if s.spacing == spacing), None)
+        fmt = self.WITH_MONTH.get(spec.format) if spec is not None else None
+        if fmt is None:
+            return list(super().tickStrings(values, scale, spacing))
+        return [datetime.fromtimestamp(v, tz=UTC).strftime(fmt) for v in values]
+
+
+def _date_axis() -> UtcDateAxis:
+    return UtcDateAxis(orientation="bottom", utcOffset=0)
+
+
+class TimelineWidget(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data: SeriesData | None = None
+        self._syncing = False
+        self._summary = ""
+
+        self.title = QLabel("", self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.readout = QLabel("", self)
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+        self.plot = pg.PlotWidget(self, axisItems={"bottom": _date_axis()})
+        item = self.plot.getPlotItem()
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        self.curve = item.plot([], [], connect="finite")
+        self.vline = pg.InfiniteLine(angle=90, movable=False)
+        self.hline = pg.InfiniteLine(angle=0, movable=False)
+        for line in (self.vline, self.hline):
+            line.setVisible(False)
+            item.addItem(line, ignoreBounds=True)
+        item.sigXRangeChanged.connect(self._on_main_range)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+        self.overview = pg.PlotWidget(self, axisItems={"bottom": _date_axis()})
+        self.overview.setFixedHeight(OVERVIEW_HEIGHT)
+        strip = self.overview.getPlotItem()
+        strip.hideAxis("left")
+        strip.setMouseEnabled(x=False, y=False)
+        strip.setMenuEnabled(False)
+        strip.hideButtons()
+        strip.setDownsampling(auto=True, mode="peak")
+        strip.setClipToView(True)
+        self.overview_curve = strip.plot([], [], connect="finite")
+        self.region = pg.LinearRegionItem(orientation="vertical")
+        self.region.setZValue(10)
+        strip.addItem(self.region, ignoreBounds=True)
+        self.region.sigRegionChanged.connect(self._on_region)
+
+        self.placeholder = QLabel("Select a series in the explorer to see its timeline.", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)  # drawn in the palette's placeholder grey
+
+        plots = QWidget(self)
+        column = QVBoxLayout(plots)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.title)
+        column.addWidget(self.readout)
+        column.addWidget(self.plot, 1)
+        column.addWidget(self.overview)
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self.placeholder)
+        self._stack.addWidget(plots)
+        self.set_dark(False)
+
+    # -- data -----------------------------------------------------------------------------
+
+    def show_series(self, data: SeriesData) -> None:
+        self.data = data
+        self.curve.setData(data.x, data.y, connect="finite")
+        self.overview_curve.setData(data.x, data.y, connect="finite")
+        info = data.info
+        self.title.setText(f"{data.dataset}  ›  {info.name}")
+        self.plot.getPlotItem().setLabel("left", info.value_column)
+        self.plot.getPlotItem().setLabel("bottom", "time (UTC)")
+        note = "; sorted by time for display (the file was out of order)" if data.reordered else ""
+        span = ""
+        if len(data.x):
+            span = f", {_when(data.x[0])} .. {_when(data.x[-1])} UTC"
+        self.readout.setText(f"{len(data.x):,} points{span}{note}")
+        self._summary = self.readout.text()
+        if len(data.x):
+            finite = data.y[np.isfinite(data.y)]
+            if len(finite):
+                self.overview.getPlotItem().setYRange(float(finite.min()), float(finite.max()))
+            first, last = float(data.x[0]), float(data.x[-1])
+            self.overview.getPlotItem().setXRange(first, last, padding=0)
+            self.region.setBounds((first, last))
+            self.region.setRegion((first, last))
+            self.plot.getPlotItem().enableAutoRange(axis="y")
+        self._stack.setCurrentIndex(1)
+
+    def clear(self) -> None:
+        self.data = None
+        self.curve.setData([], [])
+        self.overview_curve.setData([], [])
+        self._stack.setCurrentIndex(0)
+
+    def visible_range(self) -> tuple[float, float]:
+        low, high = self.plot.getPlotItem().viewRange()[0]
+        return float(low), float(high)
+
+    def set_dark(self, dark: bool) -> None:
+        colours = DARK if dark else LIGHT
+        for widget in (self.plot, self.overview):
+            widget.setBackground(colours["bg"])
+            for name in ("left", "bottom"):
+                axis = widget.getPlotItem().getAxis(name)
+                axis.setPen(pg.mkPen(colours["fg"]))
+                axis.setTextPen(pg.mkPen(colours["fg"]))
+        self.plot.getPlotItem().showGrid(x=True, y=True, alpha=colours["grid"])
+        self.curve.setPen(pg.mkPen(colours["curve"], width=1.3))
+        self.overview_curve.setPen(pg.mkPen(colours["curve"], width=1))
+        self.region.setBrush(pg.mkBrush(colours["region"]))
+        for edge in self.region.lines:
+            edge.setPen(pg.mkPen(colours["curve"], width=1.5))
+        for line in (self.vline, self.hline):
+            line.setPen(pg.mkPen(colours["fg"], width=1, style=Qt.PenStyle.DashLine))
+
+    # -- interaction ----------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_region(self, _region: object) -> None:
+        if self._syncing:
+            return
+        low, high = self.region.getRegion()
+        self._syncing = True
+        try:
+            self.plot.getPlotItem().setXRange(low, high, padding=0)
+        finally:
+            self._syncing = False
+
+    @Slot(object, object)
+    def _on_main_range(self, _view: object, x_range: object) -> None:
+        if self._syncing or self.data is None:
+            return
+        assert isinstance(x_range, (list, tuple))
+        self._syncing = True
+        try:
+            self.region.setRegion((float(x_range[0]), float(x_range[1])))
+        finally:
+            self._syncing = False
+
+    @Slot(object)
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        data = self.data
+        item = self.plot.getPlotItem()
+        inside = item.sceneBoundingRect().contains(pos)
+        for line in (self.vline, self.hline):
+            line.setVisible(bool(inside and data is not None and len(data.x)))
+        if not inside or data is None or not len(data.x):
+            return
+        point = item.vb.mapSceneToView(pos)
+        i = int(np.clip(np.searchsorted(data.x, point.x()), 0, len(data.x) - 1))
+        if i > 0 and abs(data.x[i - 1] - point.x()) < abs(data.x[i] - point.x()):
+            i -= 1
+        x, y = float(data.x[i]), float(data.y[i])
+        self.vline.setPos(x)
+        self.hline.setPos(y if np.isfinite(y) else point.y())
+        value = f"{y:,.6g}" if np.isfinite(y) else "missing"
+        self.readout.setText(f"{_when(x)} UTC    {data.info.value_column} = {value}")
+
+    def leaveEvent(self, event: QEvent) -> None:
+        for line in (self.vline, self.hline):
+            line.setVisible(False)
+        if self.data is not None:
+            self.readout.setText(self._summary)
+        super().leaveEvent(event)
+
+
+def _when(seconds: float) -> str:
+    return datetime.fromtimestamp(float(seconds), tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
