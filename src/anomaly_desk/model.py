@@ -318,3 +318,18 @@ class NewRun:
     versions: dict[str, Any]
     seed: int
     input_sha256: str
+
+
+@dataclass(frozen=True)
+class Swimlane:
+    """The highest anomaly score per lane (series or entity) per time bucket.
+
+    ``scores[i][j]`` is lane ``i`` in bucket ``j`` (0.0 where nothing was found); bucket ``j``
+    covers ``[start_ns + j * width_ns, start_ns + (j + 1) * width_ns)``.
+    """
+
+    lanes: tuple[str, ...]
+    lane_series_ids: tuple[int | None, ...]
+    start_ns: int
+    width_ns: int
+    scores: tuple[tuple[float, ...], ...]

@@ -149,3 +149,22 @@ def test_deleting_a_dataset_removes_its_anomalies_from_search(ws: Workspace) -> 
     assert ws.count_anomalies() == 0
     raw = ws._conn.connection.driver_connection
     assert raw.execute("SELECT count(*) FROM anomaly_fts").fetchone()[0] == 0
+
+
+def test_swimlane_has_the_max_score_per_series_and_bucket(ws: Workspace) -> None:
+    _populate(ws, n=300)
+    lane = ws.swimlane(FilterSpec(), buckets=10)
+    assert lane.lanes == ("host-0", "host-1", "host-2")
+    rows, _ = ws.anomalies(FilterSpec(), limit=1000)
+    for row in rows:
+        i = lane.lanes.index(row.series or "")
+        j = min(9, (row.start_ns - lane.start_ns) // lane.width_ns)
+        assert lane.scores[i][j] >= row.score
+    assert max(max(r) for r in lane.scores) == max(r.score for r in rows)
+    assert ws.swimlane(FilterSpec(types=("nothing",))).lanes == ()
+
+
+def test_version_changes_when_anomalies_change(ws: Workspace) -> None:
+    before = ws.anomalies_version()
+    _populate(ws, n=5)
+    assert ws.anomalies_version() != before

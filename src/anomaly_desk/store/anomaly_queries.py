@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
     and_,
     case,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     text,
 )
 
-from anomaly_desk.model import AnomalyRow, FilterSpec, Severity, SortSpec, Status
+from anomaly_desk.model import AnomalyRow, FilterSpec, Severity, SortSpec, Status, Swimlane
 from anomaly_desk.store import schema
 
 a = schema.anomalies
@@ -180,3 +181,42 @@ def _row(m: Any) -> AnomalyRow:
         series_id=m["series_id"],
         dataset_id=m["dataset_id"],
     )
+
+
+def swimlane(conn: Connection, spec: FilterSpec, buckets: int) -> Swimlane:
+    """Max score per lane per bucket over the filtered anomalies' time span, in one query."""
+    where = conditions(spec)
+    span = conn.execute(
+        select(func.min(a.c.start_ns), func.max(a.c.end_ns)).select_from(a).where(*where)
+    ).one()
+    lane = func.coalesce(s.c.name, a.c.entity, "")
+    if span[0] is None:
+        return Swimlane((), (), 0, 1, ())
+    start, end = int(span[0]), int(span[1])
+    width = max(1, -(-(end - start + 1) // buckets))
+    bucket = ((a.c.start_ns - start) / width).cast(Integer)
+    rows = conn.execute(
+        select(lane.label("lane"), a.c.series_id, bucket.label("bucket"), func.max(a.c.score))
+        .select_from(a.outerjoin(s, s.c.id == a.c.series_id))
+        .where(*where)
+        .group_by(lane, a.c.series_id, bucket)
+        .order_by(lane)
+    ).all()
+    lanes: dict[tuple[str, int | None], list[float]] = {}
+    for name, series_id, index, score in rows:
+        cells = lanes.setdefault((name, series_id), [0.0] * buckets)
+        cells[min(int(index), buckets - 1)] = max(cells[min(int(index), buckets - 1)], score)
+    keys = list(lanes)
+    return Swimlane(
+        lanes=tuple(k[0] for k in keys),
+        lane_series_ids=tuple(k[1] for k in keys),
+        start_ns=start,
+        width_ns=width,
+        scores=tuple(tuple(lanes[k]) for k in keys),
+    )
+
+
+def version(conn: Connection) -> tuple[int, int, str]:
+    """Changes whenever anomalies are added, removed or edited: (count, max id, last edit)."""
+    row = conn.execute(select(func.count(), func.max(a.c.id), func.max(a.c.updated_at))).one()
+    return int(row[0]), int(row[1] or 0), str(row[2] or "")

@@ -33,6 +33,7 @@ from anomaly_desk.model import (
     NewRun,
     SeriesInfo,
     SortSpec,
+    Swimlane,
 )
 from anomaly_desk.progress import Progress, silent
 from anomaly_desk.store import anomaly_queries, detection_runs, points, schema
@@ -312,6 +313,16 @@ class Workspace:
             raise WorkspaceError(f"no anomaly with id {anomaly_id} in {self.path}")
         row, extra = found
         return row, json.loads(extra["explanation"])
+
+    def swimlane(self, spec: FilterSpec | None = None, buckets: int = 60) -> Swimlane:
+        """Highest score per series (or entity) per time bucket, for the overview heat map."""
+        with self._read() as conn:
+            return anomaly_queries.swimlane(conn, spec or FilterSpec(), buckets)
+
+    def anomalies_version(self) -> tuple[int, int, str]:
+        """A value that changes whenever any anomaly is added, removed or edited (cache key)."""
+        with self._read() as conn:
+            return anomaly_queries.version(conn)
 
     def series_by_id(self, series_id: int) -> SeriesInfo:
         with self._read() as conn:
