@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from anomaly_desk.ingest import ImportOptions, MappingOptions, import_file
 from anomaly_desk.model import DatasetKind
+from anomaly_desk.paths import default_demo_path as default_demo_path  # kept for callers
 from anomaly_desk.progress import Progress, silent
 from anomaly_desk.resources import resource_path
 from anomaly_desk.store import Workspace
@@ -36,10 +35,6 @@ DEMO_FILES = (
         ImportOptions(name="expenses", mapping=MappingOptions(kind=DatasetKind.RECORDS)),
     ),
 )
-
-
-def default_demo_path() -> Path:
-    return platformdirs.user_data_path("anomaly-desk") / "demo.sqlite"
 
 
 def build_demo_workspace(dest: Path, progress: Progress | None = None) -> Path:

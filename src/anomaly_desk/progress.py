@@ -35,6 +35,17 @@ class Progress:
         if self._cancelled.is_set():
             raise Cancelled("cancelled")
 
+    def child(self, start: float, end: float) -> Progress:
+        """A Progress for a sub-task covering ``start..end`` of this one; cancelling either
+        cancels both (they share one flag)."""
+
+        def forward(fraction: float, message: str) -> None:
+            self.update(start + (end - start) * fraction, message)
+
+        sub = Progress(forward)
+        sub._cancelled = self._cancelled
+        return sub
+
     def update(self, fraction: float, message: str = "") -> None:
         self.check()
         self.fraction = min(1.0, max(0.0, fraction))

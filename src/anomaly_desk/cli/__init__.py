@@ -18,8 +18,6 @@ from anomaly_desk.cli.data_commands import (
 )
 from anomaly_desk.cli.demo_command import demo_command
 from anomaly_desk.cli.detect_commands import anomalies_command, bench_group, detect_command
-from anomaly_desk.cli.summary import print_workspace_summary
-from anomaly_desk.store import Workspace
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,6 +38,9 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
             from anomaly_desk.gui.app import run_app
 
             ctx.exit(run_app(workspace, demo=False))
+        from anomaly_desk.cli.summary import print_workspace_summary
+        from anomaly_desk.store import Workspace
+
         with Workspace.open(workspace) as ws:
             print_workspace_summary(ws)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,11 +15,13 @@ from anomaly_desk.cli.common import (
     progress_bar,
     workspace_option,
 )
-from anomaly_desk.ingest import ImportOptions, MappingOptions, import_file, plan_import
-from anomaly_desk.ingest.report import describe
 from anomaly_desk.model import DatasetKind
-from anomaly_desk.report import EXPORT_FORMATS, export_dataset
-from anomaly_desk.store import Workspace
+
+if TYPE_CHECKING:
+    from anomaly_desk.ingest import ImportPlan
+
+# Kept here, not imported from report/, so that loading the CLI does not load pyarrow.
+EXPORT_FORMATS = ("csv", "parquet", "jsonl")
 
 
 @click.command("import")
@@ -81,6 +84,10 @@ def import_command(
     The mapping (kind, timestamp, entity, values) is guessed and printed; any part of it can
     be given instead. The import is all or nothing.
     """
+    from anomaly_desk.ingest import ImportOptions, MappingOptions, import_file, plan_import
+    from anomaly_desk.ingest.report import describe
+    from anomaly_desk.store import Workspace
+
     if delimiter == "\\t":
         delimiter = "\t"
     options = ImportOptions(
@@ -111,10 +118,7 @@ def import_command(
         click.echo(f"  {line}")
 
 
-def _echo_plan(plan: object) -> None:
-    from anomaly_desk.ingest import ImportPlan
-
-    assert isinstance(plan, ImportPlan)
+def _echo_plan(plan: ImportPlan) -> None:
     m = plan.mapping
     source = plan.source
     fmt = source.format + (f" (delimiter {source.delimiter!r})" if source.format == "csv" else "")
@@ -135,6 +139,8 @@ def _echo_plan(plan: object) -> None:
 @handle_errors
 def datasets_command(workspace: Path | None, output_format: str) -> None:
     """List the datasets in the workspace."""
+    from anomaly_desk.store import Workspace
+
     with Workspace.open(workspace, create=False) as ws:
         rows = [
             {
@@ -162,6 +168,8 @@ def datasets_command(workspace: Path | None, output_format: str) -> None:
 @handle_errors
 def series_command(dataset: str, workspace: Path | None, output_format: str) -> None:
     """List the series of a time series dataset, with their time hygiene."""
+    from anomaly_desk.store import Workspace
+
     with Workspace.open(workspace, create=False) as ws:
         info = ws.dataset(dataset)
         hygiene = {s.name: s for s in info.report.per_series}
@@ -210,6 +218,9 @@ def export_command(
     force: bool,
 ) -> None:
     """Export a dataset as CSV, Parquet or JSON lines."""
+    from anomaly_desk.report import export_dataset
+    from anomaly_desk.store import Workspace
+
     dest = output or Path(f"{dataset}.{fmt}")
     if dest.exists() and not force:
         raise click.UsageError(f"{dest} exists; use --force to overwrite it")
@@ -225,6 +236,8 @@ def export_command(
 @handle_errors
 def delete_command(dataset: str, workspace: Path | None, yes: bool) -> None:
     """Delete a dataset and everything found in it."""
+    from anomaly_desk.store import Workspace
+
     with Workspace.open(workspace, create=False) as ws:
         ws.dataset(dataset)
         if not yes:
@@ -239,6 +252,8 @@ def delete_command(dataset: str, workspace: Path | None, yes: bool) -> None:
 @handle_errors
 def backup_command(dest: Path, workspace: Path | None) -> None:
     """Write a consistent copy of the workspace to DEST (SQLite backup API)."""
+    from anomaly_desk.store import Workspace
+
     with Workspace.open(workspace, create=False) as ws:
         ws.backup(dest)
     click.echo(f"backed up {ws.path} to {dest}")

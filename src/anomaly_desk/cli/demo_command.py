@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 
 from anomaly_desk.cli.common import handle_errors, progress_bar
-from anomaly_desk.cli.summary import print_workspace_summary
-from anomaly_desk.demo import build_demo_workspace, default_demo_path
-from anomaly_desk.store import Workspace
+from anomaly_desk.paths import default_demo_path
 
 
 @click.command("demo")
@@ -36,6 +34,10 @@ def demo_command(workspace: Path | None, rebuild: bool, headless: bool) -> None:
 
         # The window builds the demo workspace itself, in a worker with a progress bar.
         raise SystemExit(run_app(path, demo=True))
+    from anomaly_desk.cli.summary import print_workspace_summary
+    from anomaly_desk.demo import build_demo_workspace
+    from anomaly_desk.store import Workspace
+
     if not path.exists():
         with progress_bar("building the demo workspace") as progress:
             build_demo_workspace(path, progress)

@@ -7,6 +7,7 @@ import io
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,7 +19,9 @@ from anomaly_desk.cli.common import (
     workspace_option,
 )
 from anomaly_desk.model import AnomalyRow, AnomalyType, FilterSpec, Severity, SortSpec, Status
-from anomaly_desk.store import Workspace
+
+if TYPE_CHECKING:
+    from anomaly_desk.store import Workspace
 
 OUTPUT_FORMATS = ("table", "json", "csv")
 
@@ -44,6 +47,7 @@ def detect_command(
 ) -> None:
     """Run detection over a dataset and store the findings as one run."""
     from anomaly_desk.analysis import run_detection
+    from anomaly_desk.store import Workspace
 
     with (
         Workspace.open(workspace, create=False) as ws,
@@ -107,6 +111,8 @@ def anomalies_command(
     output_format: str,
 ) -> None:
     """List anomalies, filtered and sorted."""
+    from anomaly_desk.store import Workspace
+
     with Workspace.open(workspace, create=False) as ws:
         dataset_ids = tuple(ws.dataset(name).id for name in datasets)
         series_ids = _series_ids(ws, series_names, dataset_ids)

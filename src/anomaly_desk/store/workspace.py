@@ -8,7 +8,6 @@ file as it was.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,7 +15,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Connection, CursorResult, delete, insert, select
 
 from anomaly_desk import __version__
@@ -35,22 +33,13 @@ from anomaly_desk.model import (
     SortSpec,
     Swimlane,
 )
+from anomaly_desk.paths import default_workspace_path
 from anomaly_desk.progress import Progress, silent
 from anomaly_desk.store import anomaly_queries, detection_runs, points, schema
 from anomaly_desk.store.engine import IMMEDIATE, make_engine
 from anomaly_desk.store.migrate import copy_with_backup_api, ensure_schema
 from anomaly_desk.store.new_dataset import NewDataset
 from anomaly_desk.store.tables import create_data_table, drop_data_table, read_data_table
-
-WORKSPACE_SUFFIX = ".sqlite"
-
-
-def default_workspace_path() -> Path:
-    """The workspace used when none is named: in the platform's user data directory."""
-    override = os.environ.get("ANOMALY_DESK_WORKSPACE")
-    if override:
-        return Path(override)
-    return platformdirs.user_data_path("anomaly-desk") / f"workspace{WORKSPACE_SUFFIX}"
 
 
 def utc_now() -> str:
