@@ -333,3 +333,54 @@ class Swimlane:
     start_ns: int
     width_ns: int
     scores: tuple[tuple[float, ...], ...]
+
+
+class RuleKind(enum.StrEnum):
+    DETECTION = "detection"  # an expression that raises findings (detect/rules.py)
+    SUPPRESSION = "suppression"  # mutes findings like a judged false positive
+    MAINTENANCE = "maintenance"  # mutes findings inside a calendar range
+
+
+class Verdict(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    FALSE_POSITIVE = "false_positive"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Which findings a suppression or maintenance rule mutes (they stay stored and findable).
+
+    Every field narrows the match; ``None`` / empty means "any".
+    """
+
+    name: str
+    dataset_id: int | None = None
+    series_glob: str = "*"
+    types: tuple[str, ...] = ()
+    max_score: float | None = None
+    start_ns: int | None = None  # maintenance windows: findings overlapping this range
+    end_ns: int | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["types"] = list(self.types)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Suppression:
+        return cls(**{**data, "types": tuple(data.get("types", ()))})
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: int
+    uid: str
+    kind: RuleKind
+    name: str
+    dataset_id: int | None
+    series_glob: str
+    definition: dict[str, Any]
+    enabled: bool
+    created_at: str
+    created_by: str

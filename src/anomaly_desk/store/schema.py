@@ -139,7 +139,9 @@ anomalies = Table(
     Column("band_high", Float),
     Column("summary", Text, nullable=False, default=""),
     Column("explanation", Text, nullable=False, default="{}"),  # JSON
+    # The rule muting this anomaly (kept, findable); a trigger clears it when the rule goes.
     Column("suppressed_by", Integer),
+    Column("verdict", String),  # None, "confirmed" or "false_positive": feedback to the engine
     Column("updated_at", String, nullable=False),
     Index("ix_anomalies_score", "score"),
     Index("ix_anomalies_start", "start_ns"),
@@ -187,6 +189,23 @@ audit_log = Table(
     Column("after", Text),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# User rules: detection rules (expression + severity), suppressions (muting findings like a
+# judged false positive) and maintenance windows (calendar ranges whose findings are muted).
+rules = Table(
+    "rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(36), nullable=False, unique=True),
+    Column("kind", String, nullable=False),  # "detection" | "suppression" | "maintenance"
+    Column("name", String, nullable=False),
+    Column("dataset_id", ForeignKey("datasets.id", ondelete="CASCADE")),
+    Column("series_glob", String, nullable=False, default="*"),
+    Column("definition", Text, nullable=False),  # JSON: expression, severity, type, ranges ...
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", String, nullable=False),
+    Column("created_by", String, nullable=False),
 )
 
 outbox = Table(

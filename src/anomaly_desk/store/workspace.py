@@ -8,42 +8,32 @@ file as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, delete, insert, select
+from sqlalchemy import CursorResult, delete, insert, select
 
 from anomaly_desk import __version__
 from anomaly_desk.errors import WorkspaceError
 from anomaly_desk.model import (
-    AnomalyRow,
     DatasetInfo,
     DatasetKind,
-    DetectionRunInfo,
-    FilterSpec,
     ImportReport,
     Mapping,
-    NewAnomaly,
-    NewRun,
     SeriesInfo,
-    SortSpec,
-    Swimlane,
 )
 from anomaly_desk.paths import default_workspace_path
 from anomaly_desk.progress import Progress, silent
-from anomaly_desk.store import anomaly_queries, detection_runs, points, schema
-from anomaly_desk.store.engine import IMMEDIATE, make_engine
+from anomaly_desk.store import points, schema
+from anomaly_desk.store.engine import make_engine
 from anomaly_desk.store.migrate import copy_with_backup_api, ensure_schema
 from anomaly_desk.store.new_dataset import NewDataset
 from anomaly_desk.store.tables import create_data_table, drop_data_table, read_data_table
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+from anomaly_desk.store.workspace_anomalies import AnomaliesMixin
+from anomaly_desk.store.workspace_base import utc_now
+from anomaly_desk.store.workspace_rules import RulesMixin
 
 
 def from_ns(value: int | None) -> datetime | None:
@@ -52,12 +42,8 @@ def from_ns(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value / 1e9, tz=UTC)
 
 
-class Workspace:
+class Workspace(AnomaliesMixin, RulesMixin):
     """An open workspace file. Use ``Workspace.open(path)``; close it (or use ``with``)."""
-
-    def __init__(self, path: Path, connection: Connection) -> None:
-        self.path = path
-        self._conn = connection
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, create: bool = True) -> Workspace:
@@ -99,30 +85,6 @@ class Workspace:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    # -- transactions -------------------------------------------------------------------
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        # An explicit short transaction: an autobegun one would pin an old WAL snapshot.
-        with self._conn.begin():
-            yield self._conn
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        self._conn.execution_options(**{IMMEDIATE: True})
-        try:
-            with self._conn.begin():
-                yield self._conn
-        finally:
-            self._conn.execution_options(**{IMMEDIATE: False})
-
-    def _meta(self, key: str) -> str | None:
-        with self._read() as conn:
-            value = conn.execute(
-                select(schema.workspace_meta.c.value).where(schema.workspace_meta.c.key == key)
-            ).scalar_one_or_none()
-        return value
 
     # -- datasets -----------------------------------------------------------------------
 
@@ -256,62 +218,6 @@ class Workspace:
                 )
             progress.check()
         return self.dataset(new.name)
-
-    # -- detection runs and anomalies ---------------------------------------------------------
-
-    def add_detection_run(
-        self,
-        run: NewRun,
-        anomalies: Iterable[NewAnomaly],
-        started_at: str,
-        progress: Progress | None = None,
-    ) -> DetectionRunInfo:
-        """Store a run and all its anomalies in one transaction (a cancelled run leaves nothing)."""
-        with self._write() as conn:
-            run_id = detection_runs.insert_run(
-                conn, run, anomalies, started_at, utc_now(), progress or silent()
-            )
-        return next(r for r in self.detection_runs(run.dataset_id) if r.id == run_id)
-
-    def detection_runs(self, dataset_id: int | None = None) -> list[DetectionRunInfo]:
-        with self._read() as conn:
-            return detection_runs.list_runs(conn, dataset_id)
-
-    def anomalies(
-        self,
-        spec: FilterSpec | None = None,
-        sort: SortSpec | None = None,
-        after: anomaly_queries.Cursor | None = None,
-        limit: int = 200,
-    ) -> tuple[list[AnomalyRow], anomaly_queries.Cursor | None]:
-        """One keyset page of anomalies and the cursor for the next page (None at the end)."""
-        with self._read() as conn:
-            return anomaly_queries.page(
-                conn, spec or FilterSpec(), sort or SortSpec(), after, limit
-            )
-
-    def count_anomalies(self, spec: FilterSpec | None = None) -> int:
-        with self._read() as conn:
-            return anomaly_queries.count(conn, spec or FilterSpec())
-
-    def anomaly(self, anomaly_id: int) -> tuple[AnomalyRow, dict[str, Any]]:
-        """An anomaly and its explanation (contributing detectors, context, narrative)."""
-        with self._read() as conn:
-            found = anomaly_queries.by_id(conn, anomaly_id)
-        if found is None:
-            raise WorkspaceError(f"no anomaly with id {anomaly_id} in {self.path}")
-        row, extra = found
-        return row, json.loads(extra["explanation"])
-
-    def swimlane(self, spec: FilterSpec | None = None, buckets: int = 60) -> Swimlane:
-        """Highest score per series (or entity) per time bucket, for the overview heat map."""
-        with self._read() as conn:
-            return anomaly_queries.swimlane(conn, spec or FilterSpec(), buckets)
-
-    def anomalies_version(self) -> tuple[int, int, str]:
-        """A value that changes whenever any anomaly is added, removed or edited (cache key)."""
-        with self._read() as conn:
-            return anomaly_queries.version(conn)
 
     def series_by_id(self, series_id: int) -> SeriesInfo:
         with self._read() as conn:

@@ -1,0 +1,84 @@
+"""Detection runs and anomalies: the reading and writing ``Workspace`` does for them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from anomaly_desk.errors import WorkspaceError
+from anomaly_desk.model import (
+    AnomalyRow,
+    DetectionRunInfo,
+    FilterSpec,
+    NewAnomaly,
+    NewRun,
+    RuleKind,
+    SortSpec,
+    Suppression,
+    Swimlane,
+)
+from anomaly_desk.progress import Progress, silent
+from anomaly_desk.store import anomaly_queries, detection_runs, rules_repo
+from anomaly_desk.store.workspace_base import WorkspaceBase, utc_now
+
+
+class AnomaliesMixin(WorkspaceBase):
+    def add_detection_run(
+        self,
+        run: NewRun,
+        anomalies: Iterable[NewAnomaly],
+        started_at: str,
+        progress: Progress | None = None,
+    ) -> DetectionRunInfo:
+        """Store a run and all its anomalies in one transaction (a cancelled run leaves nothing)."""
+        with self._write() as conn:
+            run_id = detection_runs.insert_run(
+                conn, run, anomalies, started_at, utc_now(), progress or silent()
+            )
+            # Standing suppressions and maintenance windows mute the new findings too.
+            for rule in rules_repo.listed(conn):
+                if rule.enabled and rule.kind is not RuleKind.DETECTION:
+                    muting = Suppression.from_json(rule.definition)
+                    rules_repo.mute(conn, muting, rule.id, run_id)
+        return next(r for r in self.detection_runs(run.dataset_id) if r.id == run_id)
+
+    def detection_runs(self, dataset_id: int | None = None) -> list[DetectionRunInfo]:
+        with self._read() as conn:
+            return detection_runs.list_runs(conn, dataset_id)
+
+    def anomalies(
+        self,
+        spec: FilterSpec | None = None,
+        sort: SortSpec | None = None,
+        after: anomaly_queries.Cursor | None = None,
+        limit: int = 200,
+    ) -> tuple[list[AnomalyRow], anomaly_queries.Cursor | None]:
+        """One keyset page of anomalies and the cursor for the next page (None at the end)."""
+        with self._read() as conn:
+            return anomaly_queries.page(
+                conn, spec or FilterSpec(), sort or SortSpec(), after, limit
+            )
+
+    def count_anomalies(self, spec: FilterSpec | None = None) -> int:
+        with self._read() as conn:
+            return anomaly_queries.count(conn, spec or FilterSpec())
+
+    def anomaly(self, anomaly_id: int) -> tuple[AnomalyRow, dict[str, Any]]:
+        """An anomaly and its explanation (contributing detectors, context, narrative)."""
+        with self._read() as conn:
+            found = anomaly_queries.by_id(conn, anomaly_id)
+        if found is None:
+            raise WorkspaceError(f"no anomaly with id {anomaly_id} in {self.path}")
+        row, extra = found
+        return row, json.loads(extra["explanation"])
+
+    def swimlane(self, spec: FilterSpec | None = None, buckets: int = 60) -> Swimlane:
+        """Highest score per series (or entity) per time bucket, for the overview heat map."""
+        with self._read() as conn:
+            return anomaly_queries.swimlane(conn, spec or FilterSpec(), buckets)
+
+    def anomalies_version(self) -> tuple[int, int, str]:
+        """A value that changes whenever any anomaly is added, removed or edited (cache key)."""
+        with self._read() as conn:
+            return anomaly_queries.version(conn)
