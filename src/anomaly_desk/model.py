@@ -198,10 +198,14 @@ class FilterSpec:
     max_score: float | None = None
     text: str = ""
     include_suppressed: bool = False
+    # Only the latest run of each dataset, plus anything already judged or triaged (an
+    # analyst's work never disappears because detection ran again).
+    latest_only: bool = True
+    run_ids: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("dataset_ids", "series_ids", "severities", "statuses", "types"):
+        for key in ("dataset_ids", "series_ids", "severities", "statuses", "types", "run_ids"):
             data[key] = [str(v) if isinstance(v, enum.Enum) else v for v in data[key]]
         return data
 
@@ -219,6 +223,8 @@ class FilterSpec:
             max_score=data.get("max_score"),
             text=data.get("text", ""),
             include_suppressed=data.get("include_suppressed", False),
+            latest_only=data.get("latest_only", True),
+            run_ids=tuple(data.get("run_ids", ())),
         )
 
 

@@ -103,7 +103,16 @@ def _detect_series(
     ws: Workspace, dataset: DatasetInfo, sensitivity: float, digest: Any, progress: Progress
 ) -> Iterator[list[NewAnomaly]]:
     from anomaly_desk.detect.auto import detect_series
+    from anomaly_desk.detect.rules import UserRule, evaluate_rule
+    from anomaly_desk.model import RuleKind, Severity
 
+    user_rules = [
+        UserRule(
+            r.name, r.definition["expression"], Severity(r.definition["severity"]), r.series_glob
+        )
+        for r in ws.rules(RuleKind.DETECTION)
+        if r.enabled and r.dataset_id in (None, dataset.id)
+    ]
     all_series = ws.series(dataset)
     for i, series in enumerate(all_series):
         progress.update(0.9 * i / max(1, len(all_series)), f"detecting in {series.name}")
@@ -111,7 +120,10 @@ def _detect_series(
         digest.update(series.name.encode())
         digest.update(ts.tobytes())
         digest.update(values.tobytes())
-        findings = detect_series(ts, values, series.name, dataset.mapping.timezone, sensitivity)
+        tz = dataset.mapping.timezone
+        findings = detect_series(ts, values, series.name, tz, sensitivity)
+        for rule in user_rules:
+            findings += evaluate_rule(rule, ts, values, series.name, tz)
         yield [_anomaly(f, series.id) for f in findings]
 
 

@@ -18,6 +18,7 @@ from anomaly_desk.cli.data_commands import (
 )
 from anomaly_desk.cli.demo_command import demo_command
 from anomaly_desk.cli.detect_commands import anomalies_command, bench_group, detect_command
+from anomaly_desk.cli.rule_commands import rule_group, verdict_command
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,6 +57,8 @@ for command in (
     detect_command,
     anomalies_command,
     bench_group,
+    rule_group,
+    verdict_command,
 ):
     cli.add_command(command)
 

@@ -55,7 +55,7 @@ def detect_command(
     ):
         run = run_detection(ws, dataset, preset, sensitivity, seed, p)
         by_severity = {
-            s.value: ws.count_anomalies(FilterSpec(dataset_ids=(run.dataset_id,), severities=(s,)))
+            s.value: ws.count_anomalies(FilterSpec(run_ids=(run.id,), severities=(s,)))
             for s in Severity
         }
     digest = run.input_sha256[:12]

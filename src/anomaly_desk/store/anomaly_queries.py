@@ -84,6 +84,12 @@ def conditions(spec: FilterSpec) -> list[ColumnElement[bool]]:
         where.append(a.c.score <= spec.max_score)
     if not spec.include_suppressed:
         where.append(a.c.suppressed_by.is_(None))
+    if spec.run_ids:
+        where.append(a.c.run_id.in_(spec.run_ids))
+    elif spec.latest_only:
+        runs = schema.detection_runs
+        latest = select(func.max(runs.c.id)).group_by(runs.c.dataset_id)
+        where.append(or_(a.c.run_id.in_(latest), a.c.status != "new", a.c.verdict.is_not(None)))
     match = fts_query(spec.text)
     if match is not None:
         where.append(
@@ -148,7 +154,7 @@ def count(conn: Connection, spec: FilterSpec) -> int:
 def by_id(conn: Connection, anomaly_id: int) -> tuple[AnomalyRow, dict[str, Any]] | None:
     """One anomaly and its stored explanation (JSON text, parsed by the caller)."""
     row = conn.execute(
-        _base(FilterSpec(include_suppressed=True)).where(a.c.id == anomaly_id)
+        _base(FilterSpec(include_suppressed=True, latest_only=False)).where(a.c.id == anomaly_id)
     ).first()
     if row is None:
         return None
