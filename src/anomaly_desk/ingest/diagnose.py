@@ -11,8 +11,10 @@ import math
 from collections.abc import Iterator
 
 from anomaly_desk.errors import MAX_PROBLEMS_SHOWN, BadInputError, Problem
-from anomaly_desk.ingest.readers import NULL_VALUES, ColumnType
-from anomaly_desk.ingest.source import Source
+from anomaly_desk.ingest.preview import check_names
+from anomaly_desk.ingest.quotes import UNCLOSED, split_lone_cr
+from anomaly_desk.ingest.readers import NULL_VALUES, ColumnType, json_object
+from anomaly_desk.ingest.source import Source, csv_error_text
 
 _NULLS = set(NULL_VALUES)
 
@@ -68,7 +70,7 @@ def _decoded_lines(source: Source, found: _Collector) -> Iterator[str]:
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 found.add(
                     Problem(
@@ -77,19 +79,23 @@ def _decoded_lines(source: Source, found: _Collector) -> Iterator[str]:
                         value=repr(raw[exc.start : exc.start + 8]),
                     )
                 )
-                yield raw.decode("utf-8", errors="replace")
+                text = raw.decode("utf-8", errors="replace")
+            yield from split_lone_cr(text)
 
 
 def _diagnose_csv(source: Source, types: dict[str, ColumnType], found: _Collector) -> None:
     reader = csv.reader(_decoded_lines(source, found), delimiter=source.delimiter, strict=True)
     names: list[str] | None = None
     row_number = 0
+    start = 1  # the line the record being read starts on
     try:
         for cells in reader:
             if not cells:
+                start = reader.line_num + 1
                 continue
             if names is None and source.has_header:
-                names = cells
+                names = check_names(source.label, cells)  # as the reader named them
+                start = reader.line_num + 1
                 continue
             if names is None:
                 names = [f"column_{i + 1}" for i in range(len(cells))]
@@ -104,10 +110,14 @@ def _diagnose_csv(source: Source, types: dict[str, ColumnType], found: _Collecto
                         value=source.delimiter.join(cells),
                     )
                 )
-                continue
-            _check_cells(dict(zip(names, cells, strict=True)), types, row_number, line, found)
+            else:
+                _check_cells(dict(zip(names, cells, strict=True)), types, row_number, line, found)
+            start = reader.line_num + 1
     except csv.Error as exc:
-        found.add(Problem(f"malformed CSV ({exc})", row=row_number + 1, line=reader.line_num))
+        # The csv module stops at its first error; say where that record began.
+        unclosed = "unexpected end of data" in str(exc)
+        message = UNCLOSED if unclosed else csv_error_text(exc)
+        found.add(Problem(message, row=row_number + 1, line=start))
 
 
 def _check_cells(
@@ -133,9 +143,12 @@ def _diagnose_jsonl(source: Source, types: dict[str, ColumnType], found: _Collec
             continue
         row += 1
         try:
-            record = json.loads(line)
+            record = json_object(line)
         except json.JSONDecodeError as exc:
             found.add(Problem(f"not valid JSON ({exc.msg})", row=row, line=number, value=line))
+            continue
+        except ValueError as exc:  # a key given twice
+            found.add(Problem(str(exc), row=row, line=number, value=line.strip()))
             continue
         if not isinstance(record, dict):
             found.add(Problem("not a JSON object", row=row, line=number, value=line.strip()))

@@ -19,6 +19,7 @@ from anomaly_desk.model import DatasetKind, Mapping
 
 _TIME_NAME = re.compile(r"time|date|^ts$|_ts$|^ts_|when|created|submitted|epoch|^t$", re.I)
 NUMERIC_SHARE = 0.8
+MOSTLY_TIMES = 0.5  # share of a time-named column's sample that must parse as timestamps
 _ENTITY_NAME = re.compile(r"entity|series|host|name|metric|sensor|device|source|node|id$", re.I)
 
 
@@ -107,7 +108,8 @@ def _pick_timestamp(frame: pd.DataFrame, options: MappingOptions) -> tuple[str |
         return None, None
     if options.timestamp:
         samples = frame[options.timestamp].dropna().astype(str).tolist()
-        return options.timestamp, options.timestamp_format or timeparse.infer_format(samples)
+        fmt = options.timestamp_format or timeparse.infer_format(samples)
+        return options.timestamp, fmt or timeparse.infer_format_most(samples, MOSTLY_TIMES)
     found: list[tuple[int, str, str]] = []
     for name in frame.columns:
         samples = frame[name].dropna().astype(str).tolist()
@@ -119,9 +121,22 @@ def _pick_timestamp(frame: pd.DataFrame, options: MappingOptions) -> tuple[str |
             continue  # a column of large integers is not a clock unless its name says so
         found.append((0 if named else 1, name, fmt))
     if not found:
-        return None, None
+        return _mostly_timestamps(frame)
     _, name, fmt = min(found, key=lambda item: item[0])
     return name, fmt
+
+
+def _mostly_timestamps(frame: pd.DataFrame) -> tuple[str | None, str | None]:
+    """A column named like a time whose sample mostly parses: its few bad values are errors
+    to report by row ("yesterday" in row 3), not a reason to import the file without a clock.
+    """
+    for name in frame.columns:
+        if _TIME_NAME.search(name):
+            samples = frame[name].dropna().astype(str).tolist()
+            fmt = timeparse.infer_format_most(samples, MOSTLY_TIMES)
+            if fmt is not None:
+                return name, fmt
+    return None, None
 
 
 def _is_numeric(column: pd.Series) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,10 @@ from anomaly_desk.ingest.timeparse import (
     EPOCH_S,
     ISO,
     ParsedTimes,
+    any_offset,
     has_offset,
     parse_column,
+    why_not_time,
 )
 from anomaly_desk.model import DatasetInfo, DatasetKind, ImportReport, Mapping
 from anomaly_desk.progress import Progress, silent
@@ -223,18 +226,23 @@ def _problem_rows(
     rows: np.ndarray,
     column: str,
     values: pa.ChunkedArray,
-    message: str | None,
+    message: str | Callable[[str], str] | None,
     hint: str | None = None,
 ) -> BadInputError:
-    """Name each bad row; ``message=None`` asks ``check_number`` why each value is bad."""
+    """Name each bad row; ``message`` is fixed, or says why each value is bad (None: asks
+    ``check_number``)."""
     shown = rows[:20]
     texts = values.take(pa.array(shown)).to_pylist()
     problems = []
     for row, text in zip(shown, texts, strict=True):
-        if text is None:
-            why = "empty"
+        if text is None:  # a fixed message ("missing entity") says more than "empty"
+            why = message if isinstance(message, str) else "empty"
         else:
-            why = message or check_number(str(text)) or "not a number"
+            why = (
+                message(str(text))
+                if callable(message)
+                else message or check_number(str(text)) or "not a number"
+            )
         value = None if text is None else str(text)
         problems.append(Problem(why, row=int(row) + 1, column=column, value=value))
     return BadInputError(label, problems, more=max(0, len(rows) - len(shown)), hint=hint)
@@ -249,14 +257,13 @@ def _parse_times(plan: ImportPlan, table: pa.Table, report: ImportReport) -> Par
     column = table.column(mapping.timestamp)
     times = parse_column(column, mapping.timestamp_format, mapping.timezone)
     if len(times.bad_rows):
-        fmt = mapping.timestamp_format
-        expected = "ISO 8601" if fmt in (None, ISO) else fmt
+        fmt, offsets = mapping.timestamp_format, any_offset(column)
         raise _problem_rows(
             plan.source.label,
             times.bad_rows,
             mapping.timestamp,
             column,
-            f"not a timestamp in the format {expected}",
+            lambda text: why_not_time(text, fmt, offsets),
         )
     report.dst_ambiguous = times.ambiguous
     report.dst_nonexistent = times.nonexistent

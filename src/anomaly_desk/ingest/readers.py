@@ -10,13 +10,16 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
-from typing import IO, Literal, cast
+from typing import IO, Any, Literal, cast
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
+from anomaly_desk.errors import BadInputError
+from anomaly_desk.ingest.preview import cell_text, csv_header
+from anomaly_desk.ingest.quotes import UNCLOSED_HINT, unclosed_quote
 from anomaly_desk.ingest.source import Source
 from anomaly_desk.progress import Progress
 
@@ -60,7 +63,7 @@ def read_table(
         if source.format == "csv":
             batches = _csv_batches(source, arrow_types, progress, timestamp_format)
         elif source.format == "jsonl":
-            batches = _jsonl_batches(source, progress)
+            batches = _jsonl_batches(source, list(types), progress)
         else:
             batches = _parquet_batches(source, list(types), progress)
         table = pa.Table.from_batches(list(batches))
@@ -84,12 +87,12 @@ def _csv_batches(
     progress: Progress,
     timestamp_format: str | None,
 ) -> Iterator[pa.RecordBatch]:
-    names = None
-    if not source.has_header:
-        first = source.sample.splitlines()[0] if source.sample else ""
-        width = len(first.split(source.delimiter))
-        names = [f"column_{i + 1}" for i in range(width)]
-    read_options = pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=names)
+    # The names the preview showed (Arrow would keep " value" padded and leave blank names
+    # blank, and then not find the columns it is asked for); Arrow skips the header lines.
+    names, header_lines = csv_header(source)
+    read_options = pacsv.ReadOptions(
+        block_size=BLOCK_BYTES, column_names=names, skip_rows=header_lines
+    )
     parse_options = pacsv.ParseOptions(
         delimiter=source.delimiter,
         newlines_in_values=_has_multiline_fields(source),
@@ -109,12 +112,20 @@ def _csv_batches(
             stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
         # read_csv parses blocks on all cores (twice as fast as the streaming reader here);
         # progress and cancellation ride on the reads it makes from this stream.
+        reporting = _ReportingStream(stream, raw, source.size, progress)
         table = pacsv.read_csv(
-            _ReportingStream(stream, raw, source.size, progress),
+            reporting,
             read_options=read_options,
             parse_options=parse_options,
             convert_options=convert_options,
         )
+    if reporting.quotes % 2:
+        # Arrow reads a quoted field that is never closed to the end of the file without a
+        # word, swallowing every row after it. An odd count of quotes is the cheap sign (a
+        # literal quote inside an unquoted field, which is legal, also makes it odd).
+        problem = unclosed_quote(source)
+        if problem is not None:
+            raise BadInputError(source.label, [problem], hint=UNCLOSED_HINT)
     yield from table.to_batches()
 
 
@@ -128,9 +139,11 @@ class _ReportingStream:
         self._raw = raw
         self._size = max(1, size)
         self._progress = progress
+        self.quotes = 0  # quote characters seen so far
 
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
+        self.quotes += data.count(b'"')
         self._progress.update(0.9 * self._raw.tell() / self._size, "reading")
         return data
 
@@ -149,13 +162,36 @@ def _has_multiline_fields(source: Source) -> bool:
     return '"' in source.sample and any(line.count('"') % 2 for line in source.sample.splitlines())
 
 
-def _jsonl_batches(source: Source, progress: Progress) -> Iterator[pa.RecordBatch]:
-    with source.open_binary() as fh:
-        table = pajson.read_json(
-            fh,
-            read_options=pajson.ReadOptions(block_size=BLOCK_BYTES),
-            parse_options=pajson.ParseOptions(newlines_in_values=False),
-        )
+def json_object(line: str) -> Any:
+    """One JSON value; ``ValueError`` says what is wrong (a key given twice included, which
+    Arrow refuses and ``json`` would silently resolve to the last value)."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in record:
+                raise ValueError(f"the key {key!r} appears twice")
+            record[key] = value
+        return record
+
+    return json.loads(line, object_pairs_hook=unique)
+
+
+def _jsonl_batches(
+    source: Source, columns: list[str], progress: Progress
+) -> Iterator[pa.RecordBatch]:
+    try:
+        with source.open_binary() as fh:
+            table = pajson.read_json(
+                fh,
+                read_options=pajson.ReadOptions(block_size=BLOCK_BYTES),
+                parse_options=pajson.ParseOptions(newlines_in_values=False),
+            )
+    except pa.ArrowInvalid:
+        # Arrow gives up on a column whose type changes (a number, then "abc") and does not
+        # say where; read it as text so that validation names the row.
+        yield from _jsonl_as_text(source, columns, progress).to_batches()
+        return
     progress.update(0.9, "reading")
     # Nested values are kept as their JSON text: a table cell holds one value.
     for i, field in enumerate(table.schema):
@@ -163,6 +199,32 @@ def _jsonl_batches(source: Source, progress: Progress) -> Iterator[pa.RecordBatc
             texts = [None if v is None else json.dumps(v) for v in table.column(i).to_pylist()]
             table = table.set_column(i, field.name, pa.array(texts, pa.string()))
     yield from table.to_batches()
+
+
+def _jsonl_as_text(source: Source, columns: list[str], progress: Progress) -> pa.Table:
+    """The slow path: ``columns`` as text, line by line; ``ReadFailure`` on a bad line."""
+    cells: dict[str, list[str | None]] = {name: [] for name in columns}
+    seen: set[str] = set()
+    with source.open_binary() as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number % 10_000 == 0:
+                progress.check()
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            line = raw.decode("utf-8")  # UnicodeDecodeError: a ValueError, diagnosed later
+            if not line.strip():
+                continue
+            try:
+                record = json_object(line)
+            except ValueError as exc:
+                raise ReadFailure("parse", f"line {number}: {exc}") from None
+            if not isinstance(record, dict):
+                raise ReadFailure("parse", f"line {number}: not a JSON object")
+            seen.update(record)
+            for name in columns:
+                cells[name].append(cell_text(record.get(name)))
+    progress.update(0.9, "reading")
+    return pa.table({name: pa.array(cells[name], pa.string()) for name in columns if name in seen})
 
 
 def _parquet_batches(

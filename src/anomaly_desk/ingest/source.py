@@ -142,6 +142,15 @@ def _decode_sample(head: bytes, label: str) -> str:
         ) from None
 
 
+def csv_error_text(exc: csv.Error) -> str:
+    """The csv module's complaint in the user's terms."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit() // 1024
+        return f"a field longer than {limit} KiB (an unclosed quote, or not a text table?)"
+    return f"malformed CSV ({text})"
+
+
 def _sniff_delimiter(sample: str, suffix: str) -> str:
     lines = [line for line in sample.splitlines()[:50] if line.strip()]
     if suffix == ".tsv":
@@ -163,7 +172,12 @@ def _sniff_delimiter(sample: str, suffix: str) -> str:
 
 
 def _sniff_header(sample: str, delimiter: str) -> bool:
-    rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:20]
+    # newline="" lets the csv module see a lone CR as a line end, as Arrow does; a sample it
+    # cannot parse at all is left to the preview, which reports where.
+    try:
+        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))[:20]
+    except csv.Error:
+        return True
     if not rows:
         return True
     first = rows[0]

@@ -7,6 +7,7 @@ and reported, with the rule applied (earlier instant; shifted forward), never hi
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,6 +81,23 @@ def infer_format(samples: list[str]) -> str | None:
     return None
 
 
+def infer_format_most(samples: list[str], share: float) -> str | None:
+    """The format that parses the most non-empty samples, if that is more than ``share`` of
+    them (earlier formats win ties). Slower than ``infer_format``; used only when that found
+    nothing for a column that should hold times, so that its bad values are reported by row.
+    """
+    values = [s.strip() for s in samples if s and s.strip()]
+    counts: dict[str, int] = {ISO: sum(bool(_ISO_RE.match(v)) for v in values)}
+    numbers = [float(v) for v in values if re.fullmatch(r"-?\d+(\.\d+)?", v)]
+    lo, hi = _EPOCH_S_RANGE
+    counts[EPOCH_S] = sum(lo <= n <= hi for n in numbers)
+    counts[EPOCH_MS] = sum(lo * 1000 <= n <= hi * 1000 for n in numbers)
+    for fmt in STRPTIME_FORMATS:
+        counts[fmt] = sum(_parses(v, fmt) for v in values)
+    best = max(counts, key=lambda fmt: counts[fmt])  # the first of the best, in order
+    return best if values and counts[best] > share * len(values) else None
+
+
 def parse_one(text: str, fmt: str) -> bool:
     """Whether one value parses in ``fmt`` (used to locate the bad rows of a column)."""
     text = text.strip()
@@ -114,6 +132,39 @@ def has_offset(samples: list[str]) -> bool:
     return any(_ISO_OFFSET_RE.search(s.strip()) for s in samples if s)
 
 
+def any_offset(column: pa.ChunkedArray) -> bool:
+    """Whether some value of a text column ends in a UTC offset (for error messages)."""
+    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    return bool(pc.any(pc.match_substring_regex(text, _ISO_OFFSET_RE.pattern)).as_py())
+
+
+def why_not_time(text: str, fmt: str | None, offsets_elsewhere: bool) -> str:
+    """Why ``text`` was refused as a timestamp in ``fmt``.
+
+    Among values with offsets a naive one is refused although it parses: which instant it
+    means depends on a zone nobody gave, so saying "not a timestamp" would mislead.
+    """
+    iso = fmt in (None, ISO)
+    text = text.strip()
+    if iso and offsets_elsewhere and _ISO_RE.match(text) and not has_offset([text]):
+        return "no UTC offset, while other rows have one (which instant is meant?)"
+    if _out_of_range(text, fmt):
+        return "a time outside the years 1678 to 2261, which cannot be stored"
+    return f"not a timestamp in the format {'ISO 8601' if iso else fmt}"
+
+
+def _out_of_range(text: str, fmt: str | None) -> bool:
+    """Whether ``text`` is a well-formed time that int64 nanoseconds cannot hold."""
+    try:
+        if fmt in (EPOCH_S, EPOCH_MS):
+            seconds = float(text) / (1000 if fmt == EPOCH_MS else 1)
+            return math.isfinite(seconds) and abs(seconds) > _NS_LIMIT_FLOAT / 1e9
+        when = datetime.fromisoformat(text) if fmt in (None, ISO) else datetime.strptime(text, fmt)
+    except (ValueError, OverflowError):
+        return False
+    return not 1678 <= when.year <= 2261
+
+
 @dataclass
 class ParsedTimes:
     ns: I64
@@ -130,17 +181,23 @@ def parse_column(column: pa.ChunkedArray | pa.Array, fmt: str | None, tz: str) -
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if isinstance(arr, pa.DictionaryArray):
         arr = arr.cast(pa.string())
-    if arr.null_count == 0 and (pa.types.is_timestamp(arr.type) or pa.types.is_integer(arr.type)):
+    # Unsigned integers take the float path: above 2**63 they would wrap to negative int64.
+    signed = pa.types.is_signed_integer(arr.type)
+    if arr.null_count == 0 and (pa.types.is_timestamp(arr.type) or signed):
         return _parse_clean_numeric(arr, fmt, tz)
     nulls = arr.is_null()
     aware = False
     if pa.types.is_timestamp(arr.type):
-        parsed = arr.cast(pa.timestamp("ns", arr.type.tz)) if arr.type.unit != "ns" else arr
+        ns, outside = _to_ns(arr.cast(pa.int64()).fill_null(0).to_numpy(), _NS_PER[arr.type.unit])
+        mask = outside | nulls.to_numpy(zero_copy_only=False)
+        parsed = pa.array(ns, mask=mask).cast(pa.timestamp("ns", arr.type.tz))
         aware = arr.type.tz is not None
     elif pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         unit = 1_000_000 if fmt == EPOCH_MS else 1_000_000_000
-        numbers = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        # Unsafe: Arrow refuses integers above 2**53 otherwise; those are out of range anyway.
+        numbers = pc.cast(arr, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         ns = np.round(numbers * unit)
+        ns[np.abs(ns) > _NS_LIMIT_FLOAT] = np.nan  # beyond 1677..2262 (and inf): not a time
         parsed = pa.array(ns, mask=np.isnan(ns), type=pa.float64()).cast(pa.int64())
         parsed = parsed.cast(pa.timestamp("ns", "UTC"))
         aware = True
@@ -171,15 +228,32 @@ def _parse_clean_numeric(arr: pa.Array, fmt: str | None, tz: str) -> ParsedTimes
     """The fast path: already-typed timestamps or integer epochs with no missing value."""
     if pa.types.is_timestamp(arr.type):
         aware = arr.type.tz is not None
-        unit_ns = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}[arr.type.unit]
-        ns = arr.cast(pa.int64()).to_numpy() * unit_ns
+        ns, outside = _to_ns(arr.cast(pa.int64()).to_numpy(), _NS_PER[arr.type.unit])
     else:
         aware = True
-        ns = arr.to_numpy().astype(np.int64) * (1_000_000 if fmt == EPOCH_MS else 1_000_000_000)
-    result = ParsedTimes(ns=np.asarray(ns, dtype=np.int64), bad_rows=np.empty(0, np.int64))
+        raw = arr.to_numpy().astype(np.int64)
+        ns, outside = _to_ns(raw, 1_000_000 if fmt == EPOCH_MS else 1_000_000_000)
+    result = ParsedTimes(ns=ns, bad_rows=np.flatnonzero(outside))
     if not aware and not is_utc(tz):
         _localize(result, tz)
     return result
+
+
+_NS_PER = {"s": 1_000_000_000, "ms": 1_000_000, "us": 1_000, "ns": 1}
+_NS_MAX = int(np.iinfo(np.int64).max)
+_NS_LIMIT_FLOAT = 9.2e18  # just inside int64 nanoseconds (about 1678..2261)
+
+
+def _to_ns(values: np.ndarray, unit: int) -> tuple[I64, np.ndarray]:
+    """``values * unit`` as int64 ns, and where that would overflow (left as 0 there).
+
+    numpy's integer multiply wraps around silently: an epoch in seconds from the year 3000
+    would otherwise become some instant in 1750 without a word.
+    """
+    limit = _NS_MAX // unit
+    outside = (values > limit) | (values < -limit)
+    ns = np.where(outside, 0, values).astype(np.int64) * unit
+    return ns.astype(np.int64, copy=False), outside
 
 
 def _to_float(text: pa.Array) -> pa.Array:
