@@ -569,7 +569,7 @@ def test_cancelled_import_changes_nothing_wherever_it_stops(
     reports: list[float] = []
     counting = Progress(lambda fraction, _message: reports.append(fraction))
     info, _ = import_file(workspace, path, ImportOptions(name="probe"), counting)
-    assert info.series_count == 8 and len(reports) > 8
+    assert info.series_count == 8 and len(reports) >= 3  # reading, validating, storing
     workspace.delete_dataset("probe")
     before = logical_snapshot(workspace.path)
     for stop_at in range(1, len(reports) + 1):

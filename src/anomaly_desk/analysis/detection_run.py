@@ -168,8 +168,11 @@ def _detect_table(
 
 def _is_key(frame: Any, column: str) -> bool:
     """A first column whose every value is distinct names the rows (claim id, order no.)."""
+    import pandas as pd
+
     values = frame[column]
-    return bool(values.notna().all() and values.is_unique and values.dtype == object)
+    textual = pd.api.types.is_string_dtype(values) or values.dtype == object
+    return bool(textual and values.notna().all() and values.is_unique)
 
 
 def _anomaly(finding: Finding, series_id: int | None) -> NewAnomaly:

@@ -1,8 +1,9 @@
 """Packing a series' points into columnar chunks and back.
 
-Timestamps (int64 ns, UTC) are delta-encoded and deflated: regular series shrink to almost
-nothing, and decoding is a ``cumsum``. Values are stored as raw little-endian float64, since
-deflate gains little on noisy floats and costs time both ways. NaN marks a missing value.
+Timestamps (int64 ns, UTC) are delta-encoded: a chunk with one constant step is stored as its
+first instant and that step, any other is deflated; decoding is a ``cumsum`` either way.
+Values are stored as raw little-endian float64, since deflate gains little on noisy floats
+and costs time both ways. NaN marks a missing value.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 CHUNK_POINTS = 1 << 16
-CODEC = "tsdelta-zlib1/f64"
+CODEC = "tsdelta-v2/f64"  # v2: a tag byte, then a regular (first, step) pair or deflated deltas
+LEGACY_CODEC = "tsdelta-zlib1/f64"
+REGULAR = b"R"
+DEFLATED = b"Z"
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -47,19 +51,42 @@ def encode(ts_ns: I64, values: F64) -> Iterator[Chunk]:
             # Min/max rather than first/last: rows stay in file order, which may not be sorted.
             start_ns=int(ts.min()),
             end_ns=int(ts.max()),
-            ts=zlib.compress(deltas.tobytes(), 1),
+            ts=_pack_deltas(deltas),
             vals=vals.tobytes(),
         )
 
 
-def decode(chunks: list[tuple[int, bytes, bytes]]) -> tuple[I64, F64]:
+def _pack_deltas(deltas: I64) -> bytes:
+    """A regular series is its first instant and one step (16 bytes, no deflate at all);
+    anything else is deflated. The first byte tells which."""
+    if len(deltas) > 1 and np.all(deltas[1:] == deltas[1]):
+        return REGULAR + np.array([deltas[0], deltas[1]], dtype="<i8").tobytes()
+    return DEFLATED + zlib.compress(deltas.tobytes(), 1)
+
+
+def _unpack_deltas(blob: bytes, n: int) -> I64:
+    if blob[:1] == REGULAR:
+        first, step = np.frombuffer(blob[1:17], dtype="<i8")
+        deltas = np.full(n, step, dtype=np.int64)
+        deltas[0] = first
+        return deltas
+    return np.frombuffer(zlib.decompress(blob[1:]), dtype="<i8")
+
+
+def decode(
+    chunks: list[tuple[int, bytes, bytes]], codecs: list[str] | None = None
+) -> tuple[I64, F64]:
     """Rebuild (timestamps, values) from ``(n, ts, vals)`` rows in chunk order."""
     total = sum(n for n, _, _ in chunks)
     ts_out = np.empty(total, dtype=np.int64)
     val_out = np.empty(total, dtype=np.float64)
     at = 0
-    for n, ts_blob, val_blob in chunks:
-        deltas = np.frombuffer(zlib.decompress(ts_blob), dtype="<i8")
+    for i, (n, ts_blob, val_blob) in enumerate(chunks):
+        codec = codecs[i] if codecs else CODEC
+        if codec == LEGACY_CODEC:  # written before v2: deflated deltas, no tag byte
+            deltas = np.frombuffer(zlib.decompress(ts_blob), dtype="<i8")
+        else:
+            deltas = _unpack_deltas(ts_blob, n)
         np.cumsum(deltas, out=ts_out[at : at + n])
         val_out[at : at + n] = np.frombuffer(val_blob, dtype="<f8")
         at += n

@@ -175,7 +175,8 @@ anomaly_tags = Table(
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
 )
 
-# Append-only and hash-chained: hash = SHA-256(prev_hash || seq || canonical JSON of the record).
+# Append-only and hash-chained: hash = SHA-256(prev_hash || seq || canonical JSON of the record)
+# (triage/audit.py defines it exactly); the head is also kept in workspace_meta['audit_head'].
 audit_log = Table(
     "audit_log",
     metadata,
@@ -189,6 +190,16 @@ audit_log = Table(
     Column("after", Text),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Index("ix_audit_object", "object_uid"),
+)
+
+# "#123" in a comment: the anomalies it mentions (triage/mentions.py finds them).
+comment_links = Table(
+    "comment_links",
+    metadata,
+    Column("comment_id", ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    Column("anomaly_id", ForeignKey("anomalies.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_comment_links_anomaly", "anomaly_id"),
 )
 
 # User rules: detection rules (expression + severity), suppressions (muting findings like a

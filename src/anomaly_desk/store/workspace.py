@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, insert, select
+from sqlalchemy import Connection, CursorResult, delete, insert, select
 
 from anomaly_desk import __version__
 from anomaly_desk.errors import WorkspaceError
@@ -34,6 +34,7 @@ from anomaly_desk.store.tables import create_data_table, drop_data_table, read_d
 from anomaly_desk.store.workspace_anomalies import AnomaliesMixin
 from anomaly_desk.store.workspace_base import utc_now
 from anomaly_desk.store.workspace_rules import RulesMixin
+from anomaly_desk.store.workspace_triage import TriageMixin
 
 
 def from_ns(value: int | None) -> datetime | None:
@@ -42,7 +43,7 @@ def from_ns(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value / 1e9, tz=UTC)
 
 
-class Workspace(AnomaliesMixin, RulesMixin):
+class Workspace(AnomaliesMixin, RulesMixin, TriageMixin):
     """An open workspace file. Use ``Workspace.open(path)``; close it (or use ``with``)."""
 
     @classmethod
@@ -139,12 +140,15 @@ class Workspace(AnomaliesMixin, RulesMixin):
         with self._read() as conn:
             rows = conn.execute(
                 select(
-                    schema.point_chunks.c.n, schema.point_chunks.c.ts, schema.point_chunks.c.vals
+                    schema.point_chunks.c.n,
+                    schema.point_chunks.c.ts,
+                    schema.point_chunks.c.vals,
+                    schema.point_chunks.c.codec,
                 )
                 .where(schema.point_chunks.c.series_id == series_id)
                 .order_by(schema.point_chunks.c.chunk_no)
             ).all()
-        return points.decode([(r.n, r.ts, r.vals) for r in rows])
+        return points.decode([(r.n, r.ts, r.vals) for r in rows], [r.codec for r in rows])
 
     def read_table(self, dataset: DatasetInfo) -> Any:
         """The rows of an events or records dataset as a pandas DataFrame."""
@@ -182,31 +186,7 @@ class Workspace(AnomaliesMixin, RulesMixin):
                 )
             )
             total = max(1, sum(len(s.ts_ns) for s in new.series) + new.table_rows)
-            done = 0
-            for item in new.series:
-                progress.check()
-                series_id = _new_id(
-                    conn.execute(
-                        insert(schema.series).values(dataset_id=dataset_id, **item.summary())
-                    )
-                )
-                chunk_rows = [
-                    {
-                        "series_id": series_id,
-                        "chunk_no": c.chunk_no,
-                        "n": c.n,
-                        "start_ns": c.start_ns,
-                        "end_ns": c.end_ns,
-                        "codec": points.CODEC,
-                        "ts": c.ts,
-                        "vals": c.vals,
-                    }
-                    for c in points.encode(item.ts_ns, item.values)
-                ]
-                if chunk_rows:
-                    conn.execute(insert(schema.point_chunks), chunk_rows)
-                done += len(item.ts_ns)
-                progress.update(done / total, "storing series")
+            done = _insert_series(conn, dataset_id, new, progress, total)
             if new.table is not None:
                 table_name = create_data_table(
                     conn, dataset_id, new.table, lambda n: progress.update((done + n) / total)
@@ -248,6 +228,51 @@ class Workspace(AnomaliesMixin, RulesMixin):
             tmp.replace(dest)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+SERIES_BATCH = 128
+_SERIES_COLUMNS = (
+    "id", "dataset_id", "name", "entity", "value_column", "points", "start_ns", "end_ns",
+    "step_seconds", "vmin", "vmax",
+)  # fmt: skip
+
+
+def _insert_series(
+    conn: Connection, dataset_id: int, new: NewDataset, progress: Progress, total: int
+) -> int:
+    """Series rows and their point chunks with plain ``executemany`` in batches.
+
+    Per-row SQLAlchemy statements cost more than the writing itself at a thousand series;
+    ids are assigned here, which is safe inside the BEGIN IMMEDIATE write transaction.
+    """
+    next_id = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM series").scalar_one())
+    series_sql = (
+        f"INSERT INTO series ({', '.join(_SERIES_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _SERIES_COLUMNS)})"
+    )
+    chunk_sql = (
+        "INSERT INTO point_chunks (series_id, chunk_no, n, start_ns, end_ns, codec, ts, vals) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    done = 0
+    for first in range(0, len(new.series), SERIES_BATCH):
+        progress.check()
+        series_rows: list[tuple[Any, ...]] = []
+        chunk_rows: list[tuple[Any, ...]] = []
+        for item in new.series[first : first + SERIES_BATCH]:
+            next_id += 1
+            summary = item.summary()
+            series_rows.append((next_id, dataset_id, *(summary[c] for c in _SERIES_COLUMNS[2:])))
+            chunk_rows.extend(
+                (next_id, c.chunk_no, c.n, c.start_ns, c.end_ns, points.CODEC, c.ts, c.vals)
+                for c in points.encode(item.ts_ns, item.values)
+            )
+            done += len(item.ts_ns)
+        conn.exec_driver_sql(series_sql, series_rows)
+        if chunk_rows:
+            conn.exec_driver_sql(chunk_sql, chunk_rows)
+        progress.update(done / total, "storing series")
+    return done
 
 
 def _new_id(result: CursorResult[Any]) -> int:
