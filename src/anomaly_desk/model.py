@@ -181,6 +181,7 @@ class AnomalyType(enum.StrEnum):
     OUTLIER_RECORD = "outlier_record"
     NEW_EDGE = "new_edge"
     RULE = "rule"
+    CORRELATION_BREAK = "correlation_break"
 
 
 @dataclass(frozen=True)
@@ -390,3 +391,88 @@ class RuleInfo:
     enabled: bool
     created_at: str
     created_by: str
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One entry of the append-only, hash-chained audit log (``triage/audit.py`` hashes it).
+
+    ``before`` / ``after`` are canonical JSON texts of the fields that changed (``None`` for a
+    creation / a deletion), kept as text so the hash covers exactly the stored bytes.
+    """
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    object_type: str
+    object_uid: str
+    before: str | None
+    after: str | None
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """The last record of an audit chain: recorded beside the chain, in exports and in sync."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A plain-text comment on an anomaly; ``links`` are the anomaly ids it refers to (#123)."""
+
+    id: int
+    uid: str
+    anomaly_id: int
+    author: str
+    body: str
+    created_at: str
+    links: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriageChange:
+    """What to change on one or several anomalies; ``None`` / empty / False means "leave it".
+
+    A severity override (or clearing one) needs a ``reason``; ``triage/workflow.py`` checks it.
+    """
+
+    status: Status | None = None
+    assignee: str | None = None
+    unassign: bool = False
+    severity: Severity | None = None
+    clear_severity: bool = False
+    reason: str = ""
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    starred: bool | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """Which anomalies a triage change altered, which it left as they were, comments added."""
+
+    changed: tuple[int, ...]
+    unchanged: tuple[int, ...]
+    comments: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SimilarAnomaly:
+    """A past anomaly like the one looked at, and how it was judged."""
+
+    id: int
+    start_ns: int
+    score: float
+    magnitude: float | None  # actual - expected where both are known
+    status: Status
+    verdict: Verdict | None
+    distance: float  # 0 = same magnitude; relative difference otherwise

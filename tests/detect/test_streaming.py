@@ -126,8 +126,27 @@ def test_seasonal_shape_change_is_found(seasonal: Series) -> None:
 def test_few_alarms_on_clean_seasonal_data(seasonal: Series, seed: int) -> None:
     scores = StreamingDetector().fit_score(seasonal(n=4000, seed=seed))
     # Noise keeps setting small new records: about 3 alarms per 1000 points is the measured
-    # rate (10-12 here); the floor catches a regression, not perfection.
-    assert int((scores[600:] >= 0.5).sum()) <= 15
+    # rate (9-16 here, of which the likelihood view adds 1-4); the floor catches a regression,
+    # not perfection.
+    assert int((scores[600:] >= 0.5).sum()) <= 18
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_stretch_of_extra_noise_is_found(seasonal: Series, seed: int) -> None:
+    # 60 points with extra noise of 1 sigma of the seasonal amplitude's scale: no single point
+    # needs to stand out, the run of them does.
+    x = seasonal(n=3000, seed=seed)
+    x[2400:2460] += np.random.default_rng(seed + 10).standard_normal(60)
+    scores = StreamingDetector().fit_score(x)
+    assert scores[2400:2460].max() >= 0.5
+
+
+def test_a_value_outside_the_range_seen_scores_one(seasonal: Series) -> None:
+    x = seasonal(n=2000)
+    x[1500] = x[:1500].max() + 0.1 * np.ptp(x[:1500])
+    scores = StreamingDetector().fit_score(x)
+    assert scores[1500] == 1.0
+    assert scores[600:1500].max() < 1.0
 
 
 def test_quiet_on_flat_lines() -> None:
@@ -138,7 +157,7 @@ def test_nab_standard_score_floor(nab_dir: Path) -> None:
     corpus = load_corpus(nab_dir)
     scores = [StreamingDetector().fit_score(s.values) for s in corpus]
     results = score_series_list(corpus, scores)
-    # Measured 57.1 / 41.0 / 64.5; the floors leave a margin for harmless numeric drift.
-    assert results["standard"].normalised >= 55.0
-    assert results["reward_low_FP_rate"].normalised >= 38.0
-    assert results["reward_low_FN_rate"].normalised >= 62.0
+    # Measured 66.3 / 53.7 / 73.3; the floors leave a margin for harmless numeric drift.
+    assert results["standard"].normalised >= 64.0
+    assert results["reward_low_FP_rate"].normalised >= 51.0
+    assert results["reward_low_FN_rate"].normalised >= 71.0

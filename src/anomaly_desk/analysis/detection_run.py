@@ -102,7 +102,13 @@ def _detect(
 def _detect_series(
     ws: Workspace, dataset: DatasetInfo, sensitivity: float, digest: Any, progress: Progress
 ) -> Iterator[list[NewAnomaly]]:
-    from anomaly_desk.detect.auto import detect_series
+    from anomaly_desk.detect.auto import detect_series, threshold_for
+    from anomaly_desk.detect.multiseries import (
+        MAX_SERIES,
+        align,
+        correlation_breaks,
+        joint_deviations,
+    )
     from anomaly_desk.detect.rules import UserRule, evaluate_rule
     from anomaly_desk.model import RuleKind, Severity
 
@@ -114,6 +120,7 @@ def _detect_series(
         if r.enabled and r.dataset_id in (None, dataset.id)
     ]
     all_series = ws.series(dataset)
+    together: dict[str, tuple[Any, Any]] = {}  # for the cross-series families
     for i, series in enumerate(all_series):
         progress.update(0.9 * i / max(1, len(all_series)), f"detecting in {series.name}")
         ts, values = ws.read_series(series.id)
@@ -124,7 +131,15 @@ def _detect_series(
         findings = detect_series(ts, values, series.name, tz, sensitivity)
         for rule in user_rules:
             findings += evaluate_rule(rule, ts, values, series.name, tz)
+        if len(together) < MAX_SERIES:
+            together[series.name] = (ts, values)
         yield [_anomaly(f, series.id) for f in findings]
+    aligned = align(together, dataset.mapping.timezone)
+    if aligned is not None:
+        progress.update(0.9, "comparing series")
+        cross = correlation_breaks(aligned, dataset.mapping.timezone)
+        cross += joint_deviations(aligned, dataset.mapping.timezone)
+        yield [_anomaly(f, None) for f in cross if f.score >= 100 * threshold_for(sensitivity)]
 
 
 def _detect_table(

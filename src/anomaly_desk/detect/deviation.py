@@ -22,6 +22,7 @@ CYCLES = 6
 MIN_CYCLES = 3  # fewer comparable cycles than this: too little history to judge a point
 RECENT = 32
 SCALE_WINDOW = 2016  # residuals describing "usual noise": a week of 5-minute points
+MIN_HISTORY = 250  # residuals needed before any point is judged (under a day at 5 minutes)
 Z_HALF = 5.0  # |z| that scores 0.5
 
 
@@ -78,13 +79,16 @@ def robust_z(
     """(z, prediction, sigma) for every point; z is NaN where nothing could be predicted."""
     prediction = predicted(values, period, kinds)
     residual = values - prediction  # NaN where either is missing: no judgement there
+    # Until enough residuals describe the usual noise, points are not judged (z is NaN): an
+    # early sigma from a handful of residuals makes ordinary values look extreme. Short
+    # series need proportionally less history, or nothing in them could ever be judged.
+    history = min(MIN_HISTORY, max(20, len(values) // 5))
     spread = (
         pd.Series(np.abs(residual))
-        .rolling(SCALE_WINDOW, min_periods=100)
+        .rolling(SCALE_WINDOW, min_periods=history)
         .median()
         .shift(1)
         .to_numpy()
     )
-    sigma = np.fmax(spread * MAD_TO_SIGMA, noise_floor(values))
-    sigma = np.where(np.isfinite(sigma), sigma, noise_floor(values))
+    sigma = np.maximum(spread * MAD_TO_SIGMA, noise_floor(values))  # NaN stays NaN
     return residual / sigma, prediction, sigma
