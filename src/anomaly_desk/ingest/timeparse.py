@@ -250,6 +250,9 @@ def _to_ns(values: np.ndarray, unit: int) -> tuple[I64, np.ndarray]:
     numpy's integer multiply wraps around silently: an epoch in seconds from the year 3000
     would otherwise become some instant in 1750 without a word.
     """
+    if unit == 1 and values.dtype == np.int64:
+        # Already nanoseconds: nothing can overflow, and three 80 MB copies are avoidable.
+        return values, np.zeros(len(values), dtype=bool)
     limit = _NS_MAX // unit
     outside = (values > limit) | (values < -limit)
     ns = np.where(outside, 0, values).astype(np.int64) * unit
