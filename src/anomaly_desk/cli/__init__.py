@@ -19,6 +19,12 @@ from anomaly_desk.cli.data_commands import (
 from anomaly_desk.cli.demo_command import demo_command
 from anomaly_desk.cli.detect_commands import anomalies_command, bench_group, detect_command
 from anomaly_desk.cli.rule_commands import rule_group, verdict_command
+from anomaly_desk.cli.triage_commands import (
+    comments_command,
+    history_command,
+    triage_command,
+    verify_command,
+)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,7 +36,7 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     """Anomaly Desk: find, understand, triage and report anomalies.
 
     Exit codes: 0 done, 1 bad input (nothing changed), 2 wrong usage, 3 workspace problem,
-    130 cancelled, 70 internal error.
+    4 audit chain broken (verify), 130 cancelled, 70 internal error.
     """
     if ctx.invoked_subcommand is None:
         from anomaly_desk.gui import display_available  # Qt-free: Qt loads only for a window
@@ -59,6 +65,10 @@ for command in (
     bench_group,
     rule_group,
     verdict_command,
+    triage_command,
+    comments_command,
+    history_command,
+    verify_command,
 ):
     cli.add_command(command)
 

@@ -20,6 +20,7 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_USAGE = 2  # click's own
 EXIT_WORKSPACE = 3
+EXIT_VERIFY_FAILED = 4  # `verify`: the audit chain is broken (tampered with or damaged)
 EXIT_BUG = 70
 EXIT_CANCELLED = 130
 

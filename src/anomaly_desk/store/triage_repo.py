@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from anomaly_desk.model import Comment, Status
@@ -54,33 +54,48 @@ def states(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, TriageS
     return found
 
 
-def apply(
-    conn: Connection,
-    anomaly_id: int,
-    before: Mapping[str, Any],
-    after: Mapping[str, Any],
-    now: str,
-) -> None:
-    """Write the fields of a plan (``triage.workflow.plan``) to one anomaly."""
-    values = {k: v for k, v in after.items() if k in COLUMNS}
-    conn.execute(update(a).where(a.c.id == anomaly_id).values(**values, updated_at=now))
-    if "tags" in after:
-        old, new = set(before["tags"]), set(after["tags"])
-        if new - old:
-            ids = tag_ids(conn, new - old)
-            conn.execute(
-                insert(at), [{"anomaly_id": anomaly_id, "tag_id": ids[n]} for n in new - old]
-            )
-        if old - new:
-            gone = select(t.c.id).where(t.c.name.in_(old - new))
-            conn.execute(delete(at).where(at.c.anomaly_id == anomaly_id, at.c.tag_id.in_(gone)))
+Plan = tuple[int, Mapping[str, Any], Mapping[str, Any]]  # (anomaly id, before, after)
+
+
+def apply(conn: Connection, plans: Sequence[Plan], now: str) -> None:
+    """Write planned changes (``triage.workflow.plan``): one executemany per kind of change,
+    since a statement per anomaly costs more than the write itself on a bulk change."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    added: list[tuple[int, str]] = []
+    removed: list[tuple[int, str]] = []
+    for anomaly_id, before, after in plans:
+        values = {k: v for k, v in after.items() if k in COLUMNS}
+        groups.setdefault(tuple(sorted(values)), []).append({"_id": anomaly_id, **values})
+        if "tags" in after:
+            old, new = set(before["tags"]), set(after["tags"])
+            added += [(anomaly_id, n) for n in sorted(new - old)]
+            removed += [(anomaly_id, n) for n in sorted(old - new)]
+    for keys, rows in groups.items():
+        statement = (
+            update(a)
+            .where(a.c.id == bindparam("_id"))
+            .values({**{k: bindparam(k) for k in keys}, "updated_at": now})
+        )
+        conn.execute(statement, rows)
+    if added:
+        ids = tag_ids(conn, {name for _, name in added})
+        conn.execute(insert(at), [{"anomaly_id": i, "tag_id": ids[n]} for i, n in added])
+    if removed:
+        ids = tag_ids(conn, {name for _, name in removed})
+        conn.execute(
+            delete(at).where(
+                at.c.anomaly_id == bindparam("_anomaly"), at.c.tag_id == bindparam("_tag")
+            ),
+            [{"_anomaly": i, "_tag": ids[n]} for i, n in removed],
+        )
 
 
 def tag_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
     """Ids of the named tags, creating the ones that do not exist yet."""
     wanted = sorted(set(names))
     conn.execute(sqlite_insert(t).on_conflict_do_nothing(), [{"name": n} for n in wanted])
-    return dict(conn.execute(select(t.c.name, t.c.id).where(t.c.name.in_(wanted))).tuples())
+    rows = conn.execute(select(t.c.name, t.c.id).where(t.c.name.in_(wanted)))
+    return {str(name): int(tag_id) for name, tag_id in rows}
 
 
 def existing(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
@@ -89,23 +104,44 @@ def existing(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
-        found.update(conn.execute(select(a.c.id, a.c.uid).where(a.c.id.in_(chunk))).tuples())
+        rows = conn.execute(select(a.c.id, a.c.uid).where(a.c.id.in_(chunk)))
+        found.update((int(i), str(uid)) for i, uid in rows)
     return found
 
 
-def add_comment(
-    conn: Connection, anomaly_id: int, author: str, body: str, now: str, linked: Sequence[int]
-) -> Comment:
-    uid = str(uuid.uuid4())
-    result = conn.execute(
-        insert(c).values(uid=uid, anomaly_id=anomaly_id, author=author, body=body, created_at=now)
+def add_comments(
+    conn: Connection,
+    anomaly_ids: Sequence[int],
+    author: str,
+    body: str,
+    now: str,
+    linked: Sequence[int],
+) -> list[Comment]:
+    """The same comment on each anomaly (a bulk change), linked to ``linked`` but not to itself."""
+    if not anomaly_ids:
+        return []
+    uids = [str(uuid.uuid4()) for _ in anomaly_ids]
+    conn.execute(
+        insert(c),
+        [
+            {"uid": u, "anomaly_id": i, "author": author, "body": body, "created_at": now}
+            for u, i in zip(uids, anomaly_ids, strict=True)
+        ],
     )
-    key = result.inserted_primary_key
-    assert key is not None
-    comment_id = int(key[0])
-    if linked:
-        conn.execute(insert(links), [{"comment_id": comment_id, "anomaly_id": i} for i in linked])
-    return Comment(comment_id, uid, anomaly_id, author, body, now, tuple(sorted(linked)))
+    by_uid: dict[str, int] = {}
+    for start in range(0, len(uids), _CHUNK):
+        rows = conn.execute(
+            select(c.c.uid, c.c.id).where(c.c.uid.in_(uids[start : start + _CHUNK]))
+        )
+        by_uid.update((str(u), int(i)) for u, i in rows)
+    made = [
+        Comment(by_uid[u], u, i, author, body, now, tuple(sorted(t for t in linked if t != i)))
+        for u, i in zip(uids, anomaly_ids, strict=True)
+    ]
+    pairs = [{"comment_id": m.id, "anomaly_id": t} for m in made for t in m.links]
+    if pairs:
+        conn.execute(insert(links), pairs)
+    return made
 
 
 def list_comments(

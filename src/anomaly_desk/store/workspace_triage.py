@@ -44,47 +44,46 @@ class TriageMixin(WorkspaceBase):
         anomalies the change would leave as they are get no record.
         """
         change = workflow.normalized(change)
+        actor = workflow.clean_text("actor", actor, workflow.MAX_NAME, single_line=True)
         ids = list(dict.fromkeys(anomaly_ids))
         if not ids:
             raise BadInputError("triage", "no anomalies given")
-        changed: list[int] = []
-        unchanged: list[int] = []
-        comments: list[int] = []
         with self._write() as conn:
             found = triage_repo.states(conn, ids)
             self._require(ids, found)
+            # Plan everything first: a refused transition stops the change before any write.
+            plans = [(i, *workflow.plan(i, found[i][1], change)) for i in ids]
+            changed = [p for p in plans if p[2]]
             now = utc_now()
+            triage_repo.apply(conn, changed, now)
             linked = self._links(conn, change.comment)
+            comments = triage_repo.add_comments(
+                conn, ids if change.comment else [], actor, change.comment, now, list(linked)
+            )
             with AuditTrail(conn, actor, now) as trail:
-                for anomaly_id in ids:
-                    uid, state = found[anomaly_id]
-                    before, after = workflow.plan(anomaly_id, state, change)
-                    if after:
-                        triage_repo.apply(conn, anomaly_id, before, after, now)
-                        trail.record(Action.UPDATE, ObjectType.ANOMALY, uid, before, after)
-                        changed.append(anomaly_id)
-                    else:
-                        unchanged.append(anomaly_id)
-                    if change.comment:
-                        targets = [i for i in linked if i != anomaly_id]
-                        comment = triage_repo.add_comment(
-                            conn, anomaly_id, actor.strip(), change.comment, now, targets
-                        )
-                        trail.record(
-                            Action.CREATE,
-                            ObjectType.COMMENT,
-                            comment.uid,
-                            None,
-                            _comment_fields(comment, uid, linked, targets),
-                        )
-                        comments.append(comment.id)
-        return TriageResult(tuple(changed), tuple(unchanged), tuple(comments))
+                for anomaly_id, before, after in changed:
+                    uid = found[anomaly_id][0]
+                    trail.record(Action.UPDATE, ObjectType.ANOMALY, uid, before, after)
+                for comment in comments:
+                    fields = {
+                        "anomaly": found[comment.anomaly_id][0],
+                        "body": comment.body,
+                        "links": [linked[i] for i in comment.links],
+                    }
+                    trail.record(Action.CREATE, ObjectType.COMMENT, comment.uid, None, fields)
+        done = {p[0] for p in changed}
+        return TriageResult(
+            tuple(i for i in ids if i in done),
+            tuple(i for i in ids if i not in done),
+            tuple(c.id for c in comments),
+        )
 
     def set_status(self, anomaly_id: int, status: Status, actor: str) -> TriageResult:
         return self.triage([anomaly_id], TriageChange(status=status), actor)
 
     def add_comment(self, anomaly_id: int, body: str, actor: str) -> Comment:
         """A plain-text comment; ``#123`` mentions of existing anomalies are stored as links."""
+        body = workflow.clean_text("comment", body)  # a blank one is an error, not "no change"
         result = self.triage([anomaly_id], TriageChange(comment=body), actor)
         return next(c for c in self.comments(anomaly_id) if c.id == result.comments[0])
 
@@ -147,13 +146,3 @@ class TriageMixin(WorkspaceBase):
         if not body:
             return {}
         return triage_repo.existing(conn, references(body))
-
-
-def _comment_fields(
-    comment: Comment, anomaly_uid: str, uids: dict[int, str], targets: list[int]
-) -> dict[str, object]:
-    return {
-        "anomaly": anomaly_uid,
-        "body": comment.body,
-        "links": [uids[i] for i in targets],
-    }
