@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 NAB_TAXI = REPO.parent / "shared" / "data" / "nab" / "data" / "realKnownCause" / "nyc_taxi.csv"
 DISPLAY = ":99"
-SCREEN = "1400x900x24"
+SCREEN = "1600x1000x24"
 TIMEOUT_S = 120
 
 

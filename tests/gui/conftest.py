@@ -151,3 +151,47 @@ NAB_TAXI = (
     Path(__file__).resolve().parents[2].parent
     / "shared" / "data" / "nab" / "data" / "realKnownCause" / "nyc_taxi.csv"
 )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def detected_source(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace after detection on its two time series datasets, built once."""
+    from anomaly_desk.analysis import run_detection
+    from anomaly_desk.store import Workspace
+
+    dest = tmp_path_factory.mktemp("detected") / "detected.sqlite"
+    shutil.copyfile(demo_source, dest)
+    with Workspace.open(dest, create=False) as ws:
+        for name in ("datacenter_metrics", "shop_orders"):
+            run_detection(ws, name)
+    return dest
+
+
+@pytest.fixture
+def detected_ws(tmp_path: Path, detected_source: Path) -> Path:
+    dest = tmp_path / "detected.sqlite"
+    shutil.copyfile(detected_source, dest)
+    return dest
+
+
+MANY_ANOMALIES, MANY_SERIES, MANY_POINTS = 50_000, 40, 2_000
+
+
+@pytest.fixture(scope="session")
+def many_anomalies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with 50,000 synthetic anomalies over 40 series (read-only in tests)."""
+    from tests.gui.synthetic import synthetic_workspace
+
+    path = tmp_path_factory.mktemp("many") / "many.sqlite"
+    return synthetic_workspace(path, MANY_SERIES, MANY_POINTS, MANY_ANOMALIES)
+
+
+def stored_counts(path: Path) -> tuple[int, int, int]:
+    """(anomalies, critical ones, swimlane lanes) in a workspace: the detectors evolve, so
+    tests compare the window with the store rather than with numbers of one detector version."""
+    from anomaly_desk.model import FilterSpec, Severity
+    from anomaly_desk.store import Workspace
+
+    with Workspace.open(path, create=False) as ws:
+        critical = ws.count_anomalies(FilterSpec(severities=(Severity.CRITICAL,)))
+        return ws.count_anomalies(), critical, len(ws.swimlane(FilterSpec(), 72).lanes)

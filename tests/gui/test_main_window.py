@@ -16,7 +16,6 @@ from anomaly_desk.gui.app import create_window, make_application
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.gui.menus import TRIAGE_DISABLED_TIP
 from anomaly_desk.gui.settings import Preferences
-from anomaly_desk.gui.table_models import FrameModel
 from anomaly_desk.gui.theme import system_prefers_dark
 from anomaly_desk.store import Workspace
 from tests.gui.conftest import NAB_TAXI, WAIT_MS, open_workspace
@@ -32,7 +31,7 @@ def test_first_start_offers_the_demo_and_the_demo_opens(
         qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
     assert (tmp_path / "built-demo.sqlite").is_file()
     assert window.windowTitle() == "Anomaly Desk — built-demo.sqlite"
-    assert window.centre.currentWidget() is window.splitter
+    assert window.centre.currentWidget() is window.workspace_view
     assert "4 datasets · 21 series" in window.counts.text()
     assert window.preferences.recent_workspaces() == [(tmp_path / "built-demo.sqlite").resolve()]
 
@@ -104,14 +103,14 @@ def test_settings_remember_theme_recent_workspaces_and_layout(
     open_workspace(qtbot, window, demo_ws)
     window.menu_actions.themes["dark"].trigger()
     assert window.dark and QApplication.palette().window().color().lightness() < 100
-    window.resize(640, 480)  # inside the offscreen screen: restore clamps
+    window.resize(780, 560)  # inside the offscreen screen (restore clamps), above the minimum
     window.splitter.setSizes([400, 200])
     window.close()
     again = create_window(None, demo=False)  # what the next start does
     qtbot.addWidget(again)
     assert str(isolated_settings) in again.preferences.file_name
     assert again.theme == "dark" and again.menu_actions.themes["dark"].isChecked()
-    assert (again.width(), again.height()) == (640, 480)
+    assert (again.width(), again.height()) == (780, 560)
     with qtbot.waitSignal(again.workspace_opened, timeout=WAIT_MS):
         pass  # the most recent workspace opens by itself
     assert again.workspace_path == demo_ws.resolve()
@@ -133,7 +132,10 @@ def test_triage_keys_exist_but_wait_for_the_anomaly_table(window: MainWindow) ->
         "status": "S",
         "tag": "T",
     }
-    assert all(not a.isEnabled() and a.toolTip() == TRIAGE_DISABLED_TIP for a in triage.values())
+    assert all(not a.isEnabled() for a in triage.values())  # no table rows yet
+    later = [a for k, a in triage.items() if k not in ("next", "previous")]
+    assert all(a.toolTip() == TRIAGE_DISABLED_TIP for a in later)
+    assert TRIAGE_DISABLED_TIP == "Arrives with the triage workflow"
     assert window.menu_actions.search.shortcut().toString() == "/"
 
 
@@ -216,12 +218,14 @@ def test_the_window_opens_without_heavy_imports() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_anomaly_pane_is_a_seam_for_a_table_model(window: MainWindow) -> None:
+def test_the_anomaly_pane_waits_for_a_detection_run(
+    qtbot: QtBot, window: MainWindow, demo_ws: Path
+) -> None:
     pane = window.anomaly_pane
     assert pane.currentWidget() is pane.placeholder
     assert "No detection run yet" in pane.placeholder.text()
-    model = FrameModel(pane)
-    pane.set_model(model)
-    assert pane.currentWidget() is pane.splitter and pane.table.model() is model
-    pane.set_model(None)
-    assert pane.currentWidget() is pane.placeholder
+    with qtbot.waitSignal(window.investigation.counts_shown, timeout=WAIT_MS) as shown:
+        open_workspace(qtbot, window, demo_ws)
+    assert shown.args[0].total == 0
+    assert pane.currentWidget() is pane.placeholder  # still nothing detected
+    assert window.anomaly_counts.text().startswith("0 anomalies")

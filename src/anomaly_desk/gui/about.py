@@ -6,7 +6,9 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 
 import PySide6
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from anomaly_desk import __version__
 
@@ -35,3 +37,16 @@ def about_html() -> str:
         "record tables, on your own workstation.</p>"
         f"<table>{rows}</table>"
     )
+
+
+def about_box(parent: QWidget, icon: QIcon) -> QMessageBox:
+    """The About box, non-modal and deleted on close."""
+    box = QMessageBox(parent)
+    box.setWindowTitle("About Anomaly Desk")
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setText(about_html())
+    box.setIconPixmap(icon.pixmap(64, 64))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
+    return box

@@ -1,25 +1,22 @@
-"""Where the anomaly table and the detail pane go (phase 2); for now a clear placeholder.
+"""The anomaly table beside the detail pane, or a placeholder while there is nothing to list.
 
-The seam: ``set_model(model)`` takes any ``QAbstractTableModel``. The anomaly model will page
-through ``ws.anomalies(filter, sort, after, limit)`` with keyset cursors: ``canFetchMore`` /
-``fetchMore`` submit the next page to the ``JobRunner`` (its own connection in the worker) and
-``beginInsertRows`` when it lands; a new filter or sort resets the model and supersedes the
-running page job through its ``key``. The view never waits on the database.
+The table's model (``anomaly_model.AnomalyTableModel``) pages through the store in workers;
+the detail pane draws plots, so it is installed once pyqtgraph is loaded (``set_detail``),
+never at start-up.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QLabel,
-    QSplitter,
-    QStackedWidget,
-    QTableView,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QWidget
 
-PLACEHOLDER = "No detection run yet.\nAnomalies found in this workspace will be listed here."
+from anomaly_desk.gui.anomaly_table import AnomalyTable
+
+PLACEHOLDER = (
+    "No detection run yet.\n"
+    "Anomalies found in this workspace will be listed here: Anomaly > Detect… (Ctrl+D)."
+)
+NO_MATCH = "No anomalies match the filter."
 
 
 class AnomalyPane(QStackedWidget):
@@ -28,17 +25,23 @@ class AnomalyPane(QStackedWidget):
         self.placeholder = QLabel(PLACEHOLDER, self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setEnabled(False)
-        self.table = QTableView(self)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSortingEnabled(False)  # sorting is the model's (SQL ORDER BY) job
-        self.detail = QLabel("Select an anomaly to see why it is unusual.", self)
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table = AnomalyTable(self)
+        self.detail: QWidget = QLabel("Select an anomaly to see why it is unusual.", self)
+        self.detail.setEnabled(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         self.addWidget(self.placeholder)
         self.addWidget(self.splitter)
 
-    def set_model(self, model: QAbstractItemModel | None) -> None:
-        self.table.setModel(model)
-        self.setCurrentWidget(self.splitter if model is not None else self.placeholder)
+    def show_table(self, shown: bool) -> None:
+        self.setCurrentWidget(self.splitter if shown else self.placeholder)
+
+    def set_detail(self, widget: QWidget) -> None:
+        old = self.detail
+        self.splitter.replaceWidget(1, widget)
+        old.deleteLater()
+        self.detail = widget
+        self.splitter.setSizes([620, 420])

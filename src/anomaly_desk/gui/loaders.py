@@ -88,3 +88,12 @@ def build_demo(progress: Progress, dest: Path | None) -> Path:
     if dest.exists():
         return dest
     return build_demo_workspace(dest, progress)
+
+
+def preload_plotting(progress: Progress) -> None:
+    """Import pyqtgraph (~0.8 s) in a worker while the workspace loads, so that the GUI thread
+    finds it imported when it builds the plot views (Python's import lock makes a GUI-thread
+    import of the same module wait for this one rather than start over)."""
+    import pyqtgraph  # noqa: F401
+
+    progress.check()

@@ -1,8 +1,10 @@
 """The investigator's window: it wires the parts together and owns no logic of its own.
 
-Left: the workspace explorer. Centre: the timeline above the anomaly pane (phase 2 seam).
-Bottom: status messages, counts and the background-job indicator. Everything that reads the
-workspace runs through ``self.runner``; this class only starts jobs and shows their results.
+Left: the workspace explorer. Centre (``workspace_view``): the filter bar, the swimlane, the
+timeline, the anomaly table and the detail pane; ``investigation`` keeps them in step and
+``detection`` runs detections. Bottom: status messages, counts and the background-job
+indicator. Everything that reads the workspace runs through ``self.runner``; this class only
+starts jobs and shows their results.
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from anomaly_desk.gui.about import about_html
-from anomaly_desk.gui.anomaly_pane import AnomalyPane
+from anomaly_desk.gui.about import about_box
+from anomaly_desk.gui.anomaly_tasks import Counts
+from anomaly_desk.gui.detection_flow import DetectionFlow
 from anomaly_desk.gui.errors import NotificationManager
 from anomaly_desk.gui.explorer import ExplorerWidget
+from anomaly_desk.gui.heap import freeze_long_lived
 from anomaly_desk.gui.import_wizard import ImportWizard
+from anomaly_desk.gui.investigation import Investigation
 from anomaly_desk.gui.jobs_widget import JobsWidget
 from anomaly_desk.gui.loaders import (
     SeriesData,
@@ -37,15 +40,19 @@ from anomaly_desk.gui.loaders import (
     build_demo,
     load_series,
     load_snapshot,
+    preload_plotting,
 )
-from anomaly_desk.gui.menus import build_menus
+from anomaly_desk.gui.menus import build_menus, fill_recent
 from anomaly_desk.gui.settings import Preferences
 from anomaly_desk.gui.theme import apply_theme
 from anomaly_desk.gui.welcome import WelcomePanel
 from anomaly_desk.gui.workers import Job, JobRunner
+from anomaly_desk.gui.workspace_view import WorkspaceView
 from anomaly_desk.model import SeriesInfo
 
 if TYPE_CHECKING:
+    from anomaly_desk.gui.detail_pane import DetailPane
+    from anomaly_desk.gui.swimlane import SwimlaneWidget
     from anomaly_desk.gui.timeline import TimelineWidget
 
 APP_TITLE = "Anomaly Desk"
@@ -69,7 +76,6 @@ class MainWindow(QMainWindow):
         self.demo_path = demo_path  # None: the user's default demo workspace
         self.workspace_path: Path | None = None
         self.snapshot: WorkspaceSnapshot | None = None
-        self.timeline: TimelineWidget | None = None
         self.import_wizard: ImportWizard | None = None
         self.about_box: QMessageBox | None = None
         self.theme = "system"
@@ -91,28 +97,30 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.explorer_dock)
 
-        self.timeline_host = QWidget(self)
-        QVBoxLayout(self.timeline_host).setContentsMargins(6, 6, 6, 0)
-        self.anomaly_pane = AnomalyPane(self)
-        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.setObjectName("centre")
-        self.splitter.addWidget(self.timeline_host)
-        self.splitter.addWidget(self.anomaly_pane)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.workspace_view = WorkspaceView(self.preferences, self)
+        self.splitter = self.workspace_view.splitter
+        self.filter_bar = self.workspace_view.filter_bar
+        self.anomaly_pane = self.workspace_view.anomaly_pane
+        self.timeline: TimelineWidget | None = None  # these three arrive with ensure_views
+        self.swimlane: SwimlaneWidget | None = None
+        self.detail_pane: DetailPane | None = None
         self.welcome = WelcomePanel(self)
         self.welcome.demo_requested.connect(self.open_demo)
         self.welcome.new_requested.connect(self.ask_new_workspace)
         self.welcome.open_requested.connect(self.ask_open_workspace)
         self.centre = QStackedWidget(self)
         self.centre.addWidget(self.welcome)
-        self.centre.addWidget(self.splitter)
+        self.centre.addWidget(self.workspace_view)
         self.setCentralWidget(self.centre)
 
         self.counts = QLabel(self)
+        self.anomaly_counts = QLabel(self)
         self.jobs = JobsWidget(self.runner, self)
         self.statusBar().addPermanentWidget(self.jobs)
+        self.statusBar().addPermanentWidget(self.anomaly_counts)
         self.statusBar().addPermanentWidget(self.counts)
+        self.investigation = Investigation(self)
+        self.detection = DetectionFlow(self)
         self.menu_actions = build_menus(self)
         self.explorer_dock.setVisible(False)
         self._restore_layout()
@@ -124,6 +132,8 @@ class MainWindow(QMainWindow):
     # -- workspaces -------------------------------------------------------------------------
 
     def open_workspace(self, path: Path, create: bool = False) -> Job:
+        if self.timeline is None:
+            self.runner.submit(preload_plotting, label="Preparing the plots", key="preload")
         what = "Creating" if create else "Opening"
         job = self.runner.submit(
             load_snapshot,
@@ -163,10 +173,11 @@ class MainWindow(QMainWindow):
         self.preferences.add_recent(snapshot.path)
         self.explorer.set_snapshot(snapshot)
         self.explorer_dock.setVisible(True)
-        self.centre.setCurrentWidget(self.splitter)
+        self.centre.setCurrentWidget(self.workspace_view)
         timeline = self._ensure_timeline()
         if switched:
             timeline.clear()
+        self.investigation.set_workspace(snapshot)
         rows = sum(d.info.rows for d in snapshot.datasets)
         self.counts.setText(
             f"{len(snapshot.datasets)} datasets · {snapshot.series_count} series · {rows:,} rows"
@@ -191,15 +202,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def fill_recent_menu(self) -> None:
-        menu = self.menu_actions.recent
-        menu.clear()
-        recent = self.preferences.recent_workspaces()
-        for path in recent:
-            act = menu.addAction(str(path))
-            act.setData(str(path))
-            act.triggered.connect(self._on_recent)
-        if not recent:
-            menu.addAction("(no recent workspaces)").setEnabled(False)
+        fill_recent(self.menu_actions.recent, self.preferences.recent_workspaces(), self)
 
     @Slot()
     def _on_recent(self) -> None:
@@ -228,19 +231,49 @@ class MainWindow(QMainWindow):
     def _on_series(self, data: object) -> None:
         assert isinstance(data, SeriesData)
         self._ensure_timeline().show_series(data)
+        self.investigation.on_series_shown(data)
         self.series_shown.emit(data)
 
     def _ensure_timeline(self) -> TimelineWidget:
-        # pyqtgraph costs ~0.8 s to import: only once a workspace is open, never at startup.
-        if self.timeline is None:
-            from anomaly_desk.gui.timeline import TimelineWidget
-
-            self.timeline = TimelineWidget(self.timeline_host)
-            self.timeline.set_dark(self.dark)
-            layout = self.timeline_host.layout()
-            assert layout is not None
-            layout.addWidget(self.timeline)
+        self.ensure_views()
+        assert self.timeline is not None
         return self.timeline
+
+    def ensure_views(self) -> None:
+        """The plot views, created (and wired) when first needed, never at start-up."""
+        view = self.workspace_view
+        if not view.ensure_views():
+            return
+        assert view.timeline and view.swimlane and view.detail_pane
+        investigation = self.investigation
+        view.timeline.anomaly_clicked.connect(investigation.jump_to)
+        view.timeline.range_selected.connect(investigation.on_range)
+        view.swimlane.cell_clicked.connect(investigation.on_cell)
+        view.detail_pane.related_clicked.connect(investigation.jump_to)
+        self.timeline, self.swimlane, self.detail_pane = (
+            view.timeline,
+            view.swimlane,
+            view.detail_pane,
+        )
+        view.set_dark(self.dark)
+        freeze_long_lived()  # pyqtgraph and the store are loaded now: see heap.py
+
+    # -- anomalies ----------------------------------------------------------------------------
+
+    def show_anomaly_counts(self, counts: Counts) -> None:
+        self.anomaly_counts.setText(f"{counts.text()}   |")
+        stored = counts.version[0]
+        self.anomaly_pane.show_table(stored > 0 or self.investigation.model.live_count() > 0)
+
+    @Slot()
+    def update_triage_actions(self) -> None:
+        has_rows = self.investigation.model.rowCount() > 0
+        for key in ("next", "previous"):
+            self.menu_actions.triage[key].setEnabled(has_rows)
+
+    @Slot()
+    def ask_detect(self) -> None:
+        self.detection.open_dialog()
 
     # -- import -------------------------------------------------------------------------------
 
@@ -305,8 +338,7 @@ class MainWindow(QMainWindow):
         self.preferences.set_theme(theme)
         if theme in self.menu_actions.themes:
             self.menu_actions.themes[theme].setChecked(True)
-        if self.timeline is not None:
-            self.timeline.set_dark(self.dark)
+        self.workspace_view.set_dark(self.dark)
 
     @Slot(QAction)
     def on_theme_action(self, action: QAction) -> None:
@@ -325,16 +357,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_about(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("About Anomaly Desk")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(about_html())
-        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        self.about_box = box
-        box.destroyed.connect(self._forget_about)
-        box.show()
+        self.about_box = about_box(self, self.windowIcon())
+        self.about_box.destroyed.connect(self._forget_about)
 
     @Slot()
     def _forget_about(self) -> None:
@@ -352,7 +376,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         splitter = prefs.blob("splitter")
         if splitter is None or not self.splitter.restoreState(splitter):
-            self.splitter.setSizes([500, 300])
+            self.splitter.setSizes([170, 360, 300])
 
     def save_layout(self) -> None:
         prefs = self.preferences
@@ -365,6 +389,9 @@ class MainWindow(QMainWindow):
         self.save_layout()
         if self.import_wizard is not None:
             self.import_wizard.reject()
+        if self.detection.dialog is not None:
+            self.detection.dialog.reject()
+        self.filter_bar.cancel_pending()  # a debounced query must not start after shutdown
         self.runner.shutdown()
         super().closeEvent(event)
 

@@ -1,16 +1,18 @@
 """The window's menus and keyboard shortcuts.
 
 The triage keys (J/K, C, F, A, S, T) exist from the start so that muscle memory and the menu
-agree; they stay disabled, with a tooltip saying why, until the anomaly table arrives.
+agree. J/K move through the anomaly table (enabled while it has rows); the others stay
+disabled, with a tooltip saying why, until the triage workflow arrives.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QToolBar
 
 if TYPE_CHECKING:
     from anomaly_desk.gui.main_window import MainWindow
@@ -24,7 +26,8 @@ TRIAGE_KEYS = (
     ("status", "Set status…", "S"),
     ("tag", "Tag…", "T"),
 )
-TRIAGE_DISABLED_TIP = "Available once detection has run and the anomaly table is shown"
+TRIAGE_DISABLED_TIP = "Arrives with the triage workflow"
+NAVIGATION_TIP = "Move through the anomaly table (available while it lists anomalies)"
 THEME_LABELS = (("light", "Light"), ("dark", "Dark"), ("system", "Follow system"))
 
 
@@ -37,7 +40,9 @@ class Actions:
     quit: QAction
     about: QAction
     search: QAction
+    detect: QAction
     recent: QMenu
+    toolbar: QToolBar
     themes: dict[str, QAction] = field(default_factory=dict)
     triage: dict[str, QAction] = field(default_factory=dict)
 
@@ -62,8 +67,20 @@ def build_menus(window: MainWindow) -> Actions:
         quit=action("&Quit", QKeySequence.StandardKey.Quit, window.close),
         about=action("&About Anomaly Desk", None, window.show_about),
         search=action("Focus search", "/", window.focus_search),
+        detect=action("&Detect anomalies…", "Ctrl+D", window.ask_detect),
         recent=QMenu("Open &recent", window),
+        toolbar=QToolBar("Main", window),
     )
+    actions.detect.setToolTip("Run detection on a dataset (Ctrl+D)")
+    actions.detect.setIconText("Detect…")
+    actions.import_file.setIconText("Import…")
+    toolbar = actions.toolbar
+    toolbar.setObjectName("main-toolbar")
+    toolbar.setMovable(False)
+    toolbar.setToolButtonStyle(toolbar.toolButtonStyle().ToolButtonTextOnly)
+    toolbar.addAction(actions.import_file)
+    toolbar.addAction(actions.detect)
+    window.addToolBar(toolbar)
     for act in (actions.new, actions.open, actions.open_demo):
         file_menu.addAction(act)
     file_menu.addMenu(actions.recent)
@@ -87,17 +104,37 @@ def build_menus(window: MainWindow) -> Actions:
     group.triggered.connect(window.on_theme_action)
 
     triage_menu = bar.addMenu("&Anomaly")
+    triage_menu.addAction(actions.detect)
+    triage_menu.addSeparator()
+    table = window.anomaly_pane.table
+    moves = {"next": lambda: table.step(+1), "previous": lambda: table.step(-1)}
     for key, label, shortcut in TRIAGE_KEYS:
         act = QAction(label, window)
         act.setShortcut(QKeySequence(shortcut))
         act.setEnabled(False)
-        act.setToolTip(TRIAGE_DISABLED_TIP)
-        act.setStatusTip(TRIAGE_DISABLED_TIP)
+        tip = NAVIGATION_TIP if key in moves else TRIAGE_DISABLED_TIP
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        if key in moves:
+            act.triggered.connect(moves[key])
         window.addAction(act)
         triage_menu.addAction(act)
         actions.triage[key] = act
+        if key == "previous":
+            triage_menu.addSeparator()
     triage_menu.setToolTipsVisible(True)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(actions.about)
     return actions
+
+
+def fill_recent(menu: QMenu, recent: list[Path], window: MainWindow) -> None:
+    """File > Open recent, filled when it opens (files may have gone since)."""
+    menu.clear()
+    for path in recent:
+        act = menu.addAction(str(path))
+        act.setData(str(path))
+        act.triggered.connect(window._on_recent)
+    if not recent:
+        menu.addAction("(no recent workspaces)").setEnabled(False)

@@ -5,7 +5,9 @@ The format and scope are explicit so tests can move the file with ``QSettings.se
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -52,6 +54,33 @@ class Preferences:
 
     def set_theme(self, theme: str) -> None:
         self._settings.setValue("view/theme", theme)
+
+    # -- saved filter views ------------------------------------------------------------------
+    # Kept here for now; they move into the workspace (a saved_views table) when views are
+    # shared with a team, since a view belongs with the anomalies it filters.
+
+    def saved_views(self) -> dict[str, dict[str, Any]]:
+        """Name -> the filter state as JSON data, in the order they were saved."""
+        raw = self._settings.value("filters/saved_views", "")
+        try:
+            data = json.loads(str(raw)) if raw else {}
+        except json.JSONDecodeError:
+            return {}  # a hand-edited or damaged file: start over rather than fail to start
+        return (
+            {str(k): v for k, v in data.items() if isinstance(v, dict)}
+            if isinstance(data, dict)
+            else {}
+        )
+
+    def save_view(self, name: str, state: dict[str, Any]) -> None:
+        views = self.saved_views()
+        views[name] = state
+        self._settings.setValue("filters/saved_views", json.dumps(views))
+
+    def delete_view(self, name: str) -> None:
+        views = self.saved_views()
+        views.pop(name, None)
+        self._settings.setValue("filters/saved_views", json.dumps(views))
 
     # -- window layout ----------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The timeline of one series: a main plot, an overview strip that picks its range, a crosshair.
+"""The timeline of one series: a main plot, an overview strip that picks its range, a crosshair,
+and the overlays of ``timeline_overlays`` (expected band, anomaly markers, a dragged range).
 
 The curves are created once and updated with ``setData``; pyqtgraph's peak downsampling and
 clip-to-view keep a million points responsive. Data arrives already loaded (a worker read it);
@@ -12,10 +13,13 @@ from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Slot
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
+from anomaly_desk.gui.detail_tasks import Band
 from anomaly_desk.gui.loaders import SeriesData
+from anomaly_desk.gui.timeline_overlays import Overlays, RangeViewBox
+from anomaly_desk.model import AnomalyRow
 
 OVERVIEW_HEIGHT = 84
 LIGHT = {"bg": "#ffffff", "fg": "#3c4043", "curve": "#1a73e8", "grid": 0.18, "region": "#1a73e833"}
@@ -41,6 +45,9 @@ def _date_axis() -> UtcDateAxis:
 
 
 class TimelineWidget(QWidget):
+    anomaly_clicked = Signal(int)  # a marker was clicked: its anomaly id
+    range_selected = Signal(object)  # (since_ns, until_ns) dragged out, or None when cleared
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data: SeriesData | None = None
@@ -57,7 +64,8 @@ class TimelineWidget(QWidget):
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        self.plot = pg.PlotWidget(self, axisItems={"bottom": _date_axis()})
+        self.view_box = RangeViewBox()
+        self.plot = pg.PlotWidget(self, axisItems={"bottom": _date_axis()}, viewBox=self.view_box)
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
@@ -71,6 +79,10 @@ class TimelineWidget(QWidget):
             item.addItem(line, ignoreBounds=True)
         item.sigXRangeChanged.connect(self._on_main_range)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.overlays = Overlays(item)
+        self.overlays.markers.sigClicked.connect(self._on_marker)
+        self.overlays.selection.sigRegionChangeFinished.connect(self._on_selection_moved)
+        self.view_box.range_dragged.connect(self._on_dragged)
 
         self.overview = pg.PlotWidget(self, axisItems={"bottom": _date_axis()})
         self.overview.setFixedHeight(OVERVIEW_HEIGHT)
@@ -107,6 +119,8 @@ class TimelineWidget(QWidget):
     # -- data -----------------------------------------------------------------------------
 
     def show_series(self, data: SeriesData) -> None:
+        if self.data is None or self.data.info.id != data.info.id:
+            self.overlays.clear()  # the band and markers belonged to the previous series
         self.data = data
         self.curve.setData(data.x, data.y, connect="finite")
         self.overview_curve.setData(data.x, data.y, connect="finite")
@@ -133,9 +147,41 @@ class TimelineWidget(QWidget):
 
     def clear(self) -> None:
         self.data = None
+        self.overlays.clear()
         self.curve.setData([], [])
         self.overview_curve.setData([], [])
         self._stack.setCurrentIndex(0)
+
+    def series_id(self) -> int | None:
+        return self.data.info.id if self.data is not None else None
+
+    def set_band(self, band: Band) -> None:
+        if band.series_id == self.series_id():
+            self.overlays.set_band(band)
+            if band.note:
+                self.readout.setText(f"{self._summary}; {band.note}")
+
+    def set_anomalies(self, series_id: int, rows: tuple[AnomalyRow, ...]) -> None:
+        if self.data is not None and series_id == self.data.info.id:
+            self.overlays.set_anomalies(rows, self.data.x, self.data.y)
+
+    def focus(self, start_ns: int, end_ns: int, margin: float = 4.0) -> None:
+        """Zoom onto a time span with ``margin`` times its length on each side."""
+        start, end = start_ns / 1e9, end_ns / 1e9
+        span = max(end - start, 60.0)
+        self.region.setRegion((start - margin * span, end + margin * span))
+
+    def select_range(self, low_s: float, high_s: float) -> None:
+        """Show a selected time range and say so (what a Shift + drag ends with)."""
+        selection = self.overlays.selection
+        selection.blockSignals(True)
+        selection.setRegion((low_s, high_s))
+        selection.blockSignals(False)
+        selection.setVisible(True)
+        self.range_selected.emit((int(low_s * 1e9), int(high_s * 1e9)))
+
+    def clear_range(self) -> None:
+        self.overlays.selection.setVisible(False)
 
     def visible_range(self) -> tuple[float, float]:
         low, high = self.plot.getPlotItem().viewRange()[0]
@@ -151,6 +197,7 @@ class TimelineWidget(QWidget):
                 axis.setTextPen(pg.mkPen(colours["fg"]))
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=colours["grid"])
         self.curve.setPen(pg.mkPen(colours["curve"], width=1.3))
+        self.overlays.set_colours(str(colours["curve"]))
         self.overview_curve.setPen(pg.mkPen(colours["curve"], width=1))
         self.region.setBrush(pg.mkBrush(colours["region"]))
         for edge in self.region.lines:
@@ -181,6 +228,27 @@ class TimelineWidget(QWidget):
             self.region.setRegion((float(x_range[0]), float(x_range[1])))
         finally:
             self._syncing = False
+
+    @Slot(object, object, object)
+    def _on_marker(self, _item: object, points: object, _event: object) -> None:
+        spots = list(points) if points is not None else []  # type: ignore[call-overload]
+        if spots:
+            self.anomaly_clicked.emit(int(spots[0].data()))
+
+    @Slot(float, float, bool)
+    def _on_dragged(self, low: float, high: float, finished: bool) -> None:
+        selection = self.overlays.selection
+        selection.blockSignals(True)
+        selection.setRegion((low, high))
+        selection.blockSignals(False)
+        selection.setVisible(True)
+        if finished and high > low:
+            self.select_range(low, high)
+
+    @Slot(object)
+    def _on_selection_moved(self, _region: object) -> None:
+        low, high = self.overlays.selection.getRegion()
+        self.range_selected.emit((int(float(low) * 1e9), int(float(high) * 1e9)))
 
     @Slot(object)
     def _on_mouse_moved(self, pos: QPointF) -> None:

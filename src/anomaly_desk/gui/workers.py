@@ -188,6 +188,11 @@ class JobRunner(QObject):
         self.jobs_changed.emit()
         return job
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: nothing more may be submitted (views about to close still ask)."""
+        return self._closed
+
     def running(self) -> list[Job]:
         """Jobs still running that a user would care about (superseded ones are hidden)."""
         return [job for job in self._jobs if job.running and not job.superseded]

@@ -1,0 +1,133 @@
+"""What the timeline draws over a series: the expected band, anomaly regions and markers, and
+the time range the user drags out (Shift + drag) to filter the table.
+
+Each overlay is one plot item created once and updated with ``setData`` / ``setOpts``: a
+thousand anomalies are one scatter item and one bar item, not a thousand graphics items.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+
+from anomaly_desk.gui.detail_tasks import Band
+from anomaly_desk.gui.severity import SEVERITY_HEX
+from anomaly_desk.model import AnomalyRow
+
+NS = 1_000_000_000
+BAND_ALPHA = "70"  # hex alpha of the band's fill
+REGION_ALPHA = 55  # of an anomaly's shaded time span
+MAX_REGIONS = 400  # spans drawn (the strongest); markers are drawn for every anomaly loaded
+
+
+class RangeViewBox(pg.ViewBox):  # type: ignore[misc]
+    """A ViewBox where Shift + left drag picks a time range instead of panning."""
+
+    range_dragged = Signal(float, float, bool)  # low, high (seconds), finished
+
+    def mouseDragEvent(self, ev: Any, axis: int | None = None) -> None:
+        if ev.button() == Qt.MouseButton.LeftButton and (
+            ev.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            ev.accept()
+            a = self.mapSceneToView(ev.buttonDownScenePos()).x()
+            b = self.mapSceneToView(ev.scenePos()).x()
+            self.range_dragged.emit(min(a, b), max(a, b), bool(ev.isFinish()))
+            return
+        super().mouseDragEvent(ev, axis)
+
+
+class Overlays:
+    """The band, regions and markers of one plot; owned by the timeline widget."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.band_low = pg.PlotDataItem([], [])
+        self.band_high = pg.PlotDataItem([], [])
+        self.band_fill = pg.FillBetweenItem(self.band_low, self.band_high)
+        for item in (self.band_low, self.band_high):
+            item.setZValue(-10)
+            plot.addItem(item)
+        self.band_fill.setZValue(-11)
+        plot.addItem(self.band_fill)
+        self.regions = pg.BarGraphItem(x0=[], x1=[], y0=[], y1=[], brushes=[], pen=None)
+        self.regions.setZValue(-12)
+        plot.addItem(self.regions, ignoreBounds=True)
+        self.markers = pg.ScatterPlotItem(size=9, hoverable=True, tip=None)
+        self.markers.setZValue(20)
+        plot.addItem(self.markers)
+        self.selection = pg.LinearRegionItem(orientation="vertical", movable=True)
+        self.selection.setZValue(30)
+        self.selection.setVisible(False)
+        plot.addItem(self.selection, ignoreBounds=True)
+        self.rows: tuple[AnomalyRow, ...] = ()
+        self.band: Band | None = None
+
+    def set_colours(self, curve: str) -> None:
+        pen = pg.mkPen(curve + "80", width=1)
+        self.band_low.setPen(pen)
+        self.band_high.setPen(pen)
+        self.band_fill.setBrush(pg.mkBrush(curve + BAND_ALPHA))
+        self.selection.setBrush(pg.mkBrush("#f9ab0040"))
+
+    def clear(self) -> None:
+        self.set_band(None)
+        self.set_anomalies((), np.zeros(0), np.zeros(0))
+        self.selection.setVisible(False)
+
+    def set_band(self, band: Band | None) -> None:
+        self.band = band
+        if band is None or not len(band.x):
+            self.band_low.setData([], [])
+            self.band_high.setData([], [])
+            self.band_fill.setVisible(False)
+            return
+        self.band_low.setData(band.x, band.low)
+        self.band_high.setData(band.x, band.high)
+        self.band_fill.setVisible(True)
+
+    def set_anomalies(
+        self, rows: tuple[AnomalyRow, ...], series_x: np.ndarray, series_y: np.ndarray
+    ) -> None:
+        """Markers at each anomaly's peak (on the curve) and shaded spans for the strongest."""
+        self.rows = rows
+        if not rows or not len(series_x):
+            self.markers.setData([], [])
+            self.regions.setOpts(x0=[], x1=[], y0=[], y1=[], brushes=[])
+            return
+        peaks = np.array([r.peak_ns for r in rows], dtype=np.float64) / NS
+        index = np.clip(np.searchsorted(series_x, peaks), 0, len(series_x) - 1)
+        ys = np.array(
+            [r.actual if r.actual is not None else np.nan for r in rows], dtype=np.float64
+        )
+        missing = ~np.isfinite(ys)
+        ys[missing] = series_y[index[missing]]
+        colours = [SEVERITY_HEX[r.severity] for r in rows]
+        self.markers.setData(
+            x=peaks,
+            y=ys,
+            data=[r.id for r in rows],
+            brush=[pg.mkBrush(c) for c in colours],
+            pen=[pg.mkPen("#202124", width=0.8)] * len(rows),
+            symbol="o",
+        )
+        finite = series_y[np.isfinite(series_y)]
+        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+        strongest = rows[:MAX_REGIONS]  # rows come strongest first
+        x0 = np.array([r.start_ns for r in strongest], dtype=np.float64) / NS
+        x1 = np.array([r.end_ns for r in strongest], dtype=np.float64) / NS
+        brushes = []
+        for r in strongest:
+            colour = pg.mkColor(SEVERITY_HEX[r.severity])
+            colour.setAlpha(REGION_ALPHA)
+            brushes.append(pg.mkBrush(colour))
+        self.regions.setOpts(
+            x0=x0,
+            x1=np.maximum(x1, x0 + 1),  # a one-point anomaly still gets a visible sliver
+            y0=np.full(len(x0), low),
+            y1=np.full(len(x0), high),
+            brushes=brushes,
+        )
