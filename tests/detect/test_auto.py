@@ -102,3 +102,17 @@ def test_deterministic_and_order_independent() -> None:
     assert [(f.type, f.peak_ns, f.score) for f in first] == [
         (f.type, f.peak_ns, f.score) for f in again
     ]
+
+
+def test_expected_band_matches_what_auto_explains() -> None:
+    from anomaly_desk.detect.deviation import expected_band
+
+    ts, values = seasonal()
+    at = 20 * DAY + 170
+    values[at] += 45
+    expected, low, high = expected_band(ts, values)
+    assert np.isnan(expected[:DAY]).all()  # no comparable earlier days yet
+    inside = np.isfinite(expected) & (np.arange(len(ts)) != at)
+    share = np.mean((values[inside] >= low[inside]) & (values[inside] <= high[inside]))
+    assert share > 0.9  # ±2 robust sigma holds most ordinary points
+    assert values[at] > high[at]

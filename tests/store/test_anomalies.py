@@ -168,3 +168,21 @@ def test_version_changes_when_anomalies_change(ws: Workspace) -> None:
     before = ws.anomalies_version()
     _populate(ws, n=5)
     assert ws.anomalies_version() != before
+
+
+def test_counts_by_severity_match_single_counts(ws: Workspace) -> None:
+    _populate(ws, n=300)
+    grouped = ws.count_by_severity(FilterSpec(types=("spike", "dip")))
+    for severity, count in grouped.items():
+        assert count == ws.count_anomalies(
+            FilterSpec(types=("spike", "dip"), severities=(severity,))
+        )
+    assert sum(grouped.values()) == ws.count_anomalies(FilterSpec(types=("spike", "dip")))
+
+
+def test_saved_views_live_in_the_workspace(ws: Workspace) -> None:
+    ws.save_view("critical web", {"severities": ["critical"], "text": "web"})
+    ws.save_view("critical web", {"severities": ["critical", "major"]})  # replaces
+    assert ws.saved_views() == {"critical web": {"severities": ["critical", "major"]}}
+    ws.delete_view("critical web")
+    assert ws.saved_views() == {}

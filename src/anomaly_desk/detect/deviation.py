@@ -92,3 +92,21 @@ def robust_z(
     )
     sigma = np.maximum(spread * MAD_TO_SIGMA, noise_floor(values))  # NaN stays NaN
     return residual / sigma, prediction, sigma
+
+
+def expected_band(
+    ts_ns: np.ndarray, values: FloatArray, tz: str = "UTC", width: float = 2.0
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(expected, low, high) for every point, as batch Auto sees the series: the past-only
+    prediction and ``width`` robust sigmas around it (NaN where nothing is predicted yet).
+    ``ts_ns`` must be sorted."""
+    from anomaly_desk.detect.explain import DAY_S
+    from anomaly_desk.detect.period import find_period
+
+    finite = values[np.isfinite(values)]
+    period = find_period(finite[:20_000])
+    steps = np.diff(ts_ns)
+    step_s = float(np.median(steps[steps > 0])) / 1e9 if np.any(steps > 0) else 0.0
+    daily = period > 0 and abs(period * step_s - DAY_S) < 0.05 * DAY_S
+    _, prediction, sigma = robust_z(values, period, day_types(ts_ns, tz) if daily else None)
+    return prediction, prediction - width * sigma, prediction + width * sigma

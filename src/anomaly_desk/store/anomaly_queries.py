@@ -226,3 +226,15 @@ def version(conn: Connection) -> tuple[int, int, str]:
     """Changes whenever anomalies are added, removed or edited: (count, max id, last edit)."""
     row = conn.execute(select(func.count(), func.max(a.c.id), func.max(a.c.updated_at))).one()
     return int(row[0]), int(row[1] or 0), str(row[2] or "")
+
+
+def count_by_severity(conn: Connection, spec: FilterSpec) -> dict[Severity, int]:
+    """How many anomalies in each severity band, in one grouped query."""
+    query = (
+        select(_effective_severity, func.count())
+        .select_from(a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id))
+        .where(*conditions(spec))
+        .group_by(_effective_severity)
+    )
+    found = {Severity(name): int(n) for name, n in conn.execute(query)}
+    return {severity: found.get(severity, 0) for severity in Severity}

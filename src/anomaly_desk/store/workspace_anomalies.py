@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import delete, insert, select
+
 from anomaly_desk.errors import WorkspaceError
 from anomaly_desk.model import (
     AnomalyRow,
@@ -14,12 +16,13 @@ from anomaly_desk.model import (
     NewAnomaly,
     NewRun,
     RuleKind,
+    Severity,
     SortSpec,
     Suppression,
     Swimlane,
 )
 from anomaly_desk.progress import Progress, silent
-from anomaly_desk.store import anomaly_queries, detection_runs, rules_repo
+from anomaly_desk.store import anomaly_queries, detection_runs, rules_repo, schema
 from anomaly_desk.store.workspace_base import WorkspaceBase, utc_now
 
 
@@ -77,6 +80,34 @@ class AnomaliesMixin(WorkspaceBase):
         """Highest score per series (or entity) per time bucket, for the overview heat map."""
         with self._read() as conn:
             return anomaly_queries.swimlane(conn, spec or FilterSpec(), buckets)
+
+    def count_by_severity(self, spec: FilterSpec | None = None) -> dict[Severity, int]:
+        """Counts per severity band for the filter, in one query (status bar, chips)."""
+        with self._read() as conn:
+            return anomaly_queries.count_by_severity(conn, spec or FilterSpec())
+
+    def save_view(self, name: str, state: dict[str, Any]) -> None:
+        """Store a named view (the filter bar's state, JSON-ready) in the workspace."""
+        with self._write() as conn:
+            conn.execute(delete(schema.saved_views).where(schema.saved_views.c.name == name))
+            conn.execute(
+                insert(schema.saved_views).values(
+                    name=name, filter=json.dumps(state, sort_keys=True), created_at=utc_now()
+                )
+            )
+
+    def saved_views(self) -> dict[str, dict[str, Any]]:
+        with self._read() as conn:
+            rows = conn.execute(
+                select(schema.saved_views.c.name, schema.saved_views.c.filter).order_by(
+                    schema.saved_views.c.name
+                )
+            ).all()
+        return {name: json.loads(state) for name, state in rows}
+
+    def delete_view(self, name: str) -> None:
+        with self._write() as conn:
+            conn.execute(delete(schema.saved_views).where(schema.saved_views.c.name == name))
 
     def anomalies_version(self) -> tuple[int, int, str]:
         """A value that changes whenever any anomaly is added, removed or edited (cache key)."""
