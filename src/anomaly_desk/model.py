@@ -365,6 +365,8 @@ class Suppression:
     series_glob: str = "*"
     types: tuple[str, ...] = ()
     max_score: float | None = None
+    max_deviation: float | None = None  # |actual - expected| no larger than this (same size)
+    max_duration_ns: int | None = None  # no longer than this (a longer gap is another thing)
     start_ns: int | None = None  # maintenance windows: findings overlapping this range
     end_ns: int | None = None
     reason: str = ""
@@ -476,3 +478,63 @@ class SimilarAnomaly:
     status: Status
     verdict: Verdict | None
     distance: float  # 0 = same magnitude; relative difference otherwise
+
+
+class IncidentStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class IncidentLink:
+    """Why two anomalies were put in one proposal; ``strength`` is 0-1 (1 = surely related)."""
+
+    a: int
+    b: int
+    strength: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class IncidentProposal:
+    """Anomalies that look like one incident across series (suggested, not stored)."""
+
+    anomaly_ids: tuple[int, ...]
+    series: tuple[str, ...]
+    start_ns: int
+    end_ns: int
+    score: float  # 0-100: the strongest member's score, discounted by how weak the links are
+    title: str  # a suggested title
+    links: tuple[IncidentLink, ...]  # the links that joined the members, strongest first
+
+
+@dataclass(frozen=True)
+class IncidentInfo:
+    """A stored incident; ``anomaly_ids`` are its members (an anomaly is in at most one)."""
+
+    id: int
+    uid: str
+    title: str
+    status: IncidentStatus
+    summary: str
+    created_at: str
+    created_by: str
+    updated_at: str
+    anomaly_ids: tuple[int, ...]
+    start_ns: int | None  # the members' span (None while it has none)
+    end_ns: int | None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A note on a time range of one series, or of a whole dataset when ``series_id`` is None."""
+
+    id: int
+    uid: str
+    dataset_id: int
+    series_id: int | None
+    start_ns: int
+    end_ns: int
+    text: str
+    created_at: str
+    created_by: str

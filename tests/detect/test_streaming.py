@@ -149,6 +149,18 @@ def test_a_value_outside_the_range_seen_scores_one(seasonal: Series) -> None:
     assert scores[600:1500].max() < 1.0
 
 
+def test_one_excursion_beyond_the_range_is_one_alarm(seasonal: Series) -> None:
+    # Two new extremes 30 points apart are one incident (refractory period 100); a third,
+    # 200 points later, is a new one.
+    x = seasonal(n=2000)
+    top, spread = x[:1500].max(), np.ptp(x[:1500])
+    x[1500], x[1530], x[1700] = top + 0.1 * spread, top + 0.2 * spread, top + 0.3 * spread
+    scores = StreamingDetector().fit_score(x)
+    assert scores[1500] == 1.0
+    assert scores[1530] < 0.5
+    assert scores[1700] == 1.0
+
+
 def test_quiet_on_flat_lines() -> None:
     assert StreamingDetector().fit_score(np.full(2000, 5.0)).max() == 0.0
 
@@ -157,7 +169,7 @@ def test_nab_standard_score_floor(nab_dir: Path) -> None:
     corpus = load_corpus(nab_dir)
     scores = [StreamingDetector().fit_score(s.values) for s in corpus]
     results = score_series_list(corpus, scores)
-    # Measured 66.3 / 53.7 / 73.3; the floors leave a margin for harmless numeric drift.
-    assert results["standard"].normalised >= 64.0
-    assert results["reward_low_FP_rate"].normalised >= 51.0
-    assert results["reward_low_FN_rate"].normalised >= 71.0
+    # Measured 66.42 / 53.89 / 73.39; the floors sit just under them.
+    assert results["standard"].normalised >= 66.2
+    assert results["reward_low_FP_rate"].normalised >= 53.6
+    assert results["reward_low_FN_rate"].normalised >= 73.1

@@ -21,10 +21,14 @@ def test_false_positive_proposals_preview_then_apply(ws: Workspace, workspace_pa
     ws.set_verdict(fp.id, Verdict.FALSE_POSITIVE)
     pattern, threshold = propose_suppressions(fp)
     all_rows, _ = ws.anomalies(FilterSpec(), limit=1000)
+    # Pattern: same series and type, no stronger and no longer than the judged one (these
+    # synthetic anomalies have no expected value, so size does not narrow it).
     expected_pattern = [
-        r for r in all_rows if r.series == "host-1" and r.type == "dip" and r.score <= 60
-    ]
-    expected_threshold = [r for r in all_rows if r.series == "host-1" and r.score <= 60]
+        r for r in all_rows
+        if r.series == "host-1" and r.type == "dip" and r.score <= fp.score
+        and r.duration_ns <= fp.duration_ns
+    ]  # fmt: skip
+    expected_threshold = [r for r in all_rows if r.series == "host-1" and r.score <= fp.score]
     before = logical_snapshot(workspace_path)
     assert ws.preview_suppression(pattern) == len(expected_pattern) > 0
     assert ws.preview_suppression(threshold) == len(expected_threshold) > len(expected_pattern)

@@ -10,18 +10,26 @@ from __future__ import annotations
 
 from anomaly_desk.model import AnomalyRow, Suppression
 
-SCORE_MARGIN = 5.0  # a recurrence scoring a little higher is still "the same" false alarm
+SCORE_MARGIN = 0.0  # no stronger than the judged one: a stronger one may be the real thing
+SIZE_MARGIN = 1.0  # ... but no bigger: a larger one may be the real thing
 
 
 def propose_suppressions(false_positive: AnomalyRow) -> list[Suppression]:
     where = false_positive.series or false_positive.entity or "*"
     ceiling = min(100.0, round(false_positive.score + SCORE_MARGIN, 1))
+    size = _size(false_positive)
+    # The pattern is "this kind of thing, this big, this long": same type, a score, a
+    # deviation from the expected value and a duration no larger than this one's. A real
+    # incident on the same series is usually bigger or longer, so it stays visible.
     pattern = Suppression(
-        name=f"{false_positive.type} on {where} up to score {ceiling:g}",
+        name=f"{false_positive.type} on {where} up to score {ceiling:g}"
+        + (f" and size {size:.4g}" if size is not None else ""),
         dataset_id=false_positive.dataset_id,
         series_glob=_glob_literal(false_positive.series) if false_positive.series else "*",
         types=(false_positive.type,),
         max_score=ceiling,
+        max_deviation=size,
+        max_duration_ns=false_positive.end_ns - false_positive.start_ns,
         reason=f"false positive #{false_positive.id}",
     )
     threshold = Suppression(
@@ -32,6 +40,12 @@ def propose_suppressions(false_positive: AnomalyRow) -> list[Suppression]:
         reason=f"false positive #{false_positive.id}",
     )
     return [pattern, threshold]
+
+
+def _size(row: AnomalyRow) -> float | None:
+    if row.actual is None or row.expected is None:
+        return None
+    return abs(row.actual - row.expected) * SIZE_MARGIN
 
 
 def _glob_literal(name: str) -> str:

@@ -21,7 +21,8 @@ are held back for a refractory period. Two more views join by maximum (``likelih
   saturates on these heavy-tailed scores, it is judged as a record like the other views, with
   its own refractory period;
 * **range novelty** (Numenta's "spatial anomaly"): a value more than 5 % of the range outside
-  everything seen so far scores 1.
+  everything seen so far scores 1. Like the other two sources it has its own refractory period:
+  an excursion that sets several new extremes in a row raises one alarm, not one per extreme.
 
 Everything is causal and resumable: ``update`` accepts chunks of any size, and any split of a
 stream (and any save/resume via ``get_state``/``set_state``) gives bit-identical scores.
@@ -116,6 +117,7 @@ class StreamingDetector(SeriesDetector):
             "avg_blocks": np.empty((0, 2)),
             "density_record": [-np.inf, 0],
             "density_last_alarm": -(10**18),
+            "novelty_last_alarm": -(10**18),
         }
 
     def _view_names(self) -> list[str]:
@@ -169,6 +171,15 @@ class StreamingDetector(SeriesDetector):
         density = self._density(scores, start, state)
         novelty, state["low"], state["high"] = range_novelty(
             chunk, start, float(state["low"]), float(state["high"]), self.warmup
+        )
+        # One excursion beyond the range is one alarm, not one per new extreme (a stream saved
+        # before this key existed resumes as if range novelty had never alarmed).
+        novelty, state["novelty_last_alarm"] = refractory(
+            novelty,
+            start,
+            int(state.get("novelty_last_alarm", -(10**18))),
+            self.alarm_level,
+            self.refractory_period,
         )
         state["x_history"] = full_x[-HISTORY:]
         state["n"] = start + n_new

@@ -10,7 +10,7 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
 
 from anomaly_desk.model import RuleInfo, RuleKind, Suppression
 from anomaly_desk.store import schema
@@ -85,6 +85,11 @@ def matching(rule: Suppression) -> ColumnElement[bool]:
         where.append(a.c.type.in_(rule.types))
     if rule.max_score is not None:
         where.append(a.c.score <= rule.max_score)
+    if rule.max_deviation is not None:
+        # Findings without an expected value have no size to compare: they are not matched.
+        where.append(func.abs(a.c.actual - a.c.expected) <= rule.max_deviation)
+    if rule.max_duration_ns is not None:
+        where.append(a.c.end_ns - a.c.start_ns <= rule.max_duration_ns)
     if rule.start_ns is not None:
         where.append(a.c.end_ns >= rule.start_ns)
     if rule.end_ns is not None:
@@ -106,3 +111,14 @@ def mute(conn: Connection, rule: Suppression, rule_id: int, run_id: int | None =
     if run_id is not None:
         query = query.where(a.c.run_id == run_id)
     return int(conn.execute(query.values(suppressed_by=rule_id)).rowcount)
+
+
+def matching_ids(conn: Connection, rule: Suppression, limit: int) -> list[int]:
+    """The anomalies ``rule`` would mute now, strongest first (what a preview lists)."""
+    query = (
+        select(a.c.id)
+        .where(matching(rule), a.c.suppressed_by.is_(None))
+        .order_by(a.c.score.desc(), a.c.id)
+        .limit(limit)
+    )
+    return [int(row[0]) for row in conn.execute(query)]

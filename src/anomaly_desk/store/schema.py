@@ -244,3 +244,46 @@ saved_views = Table(
     Column("filter", Text, nullable=False),  # JSON of model.FilterSpec
     Column("created_at", String, nullable=False),
 )
+
+# Incidents: anomalies grouped by an analyst (proposals from triage/incidents.py are not
+# stored). An anomaly is in at most one incident, hence the key on ``anomaly_id`` alone.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(36), nullable=False, unique=True),
+    Column("title", String, nullable=False),
+    Column("status", String, nullable=False, default="open"),  # "open" | "closed"
+    Column("summary", Text, nullable=False, default=""),
+    Column("created_at", String, nullable=False),
+    Column("created_by", String, nullable=False),
+    Column("updated_at", String, nullable=False),
+)
+
+incident_members = Table(
+    "incident_members",
+    metadata,
+    Column("anomaly_id", ForeignKey("anomalies.id", ondelete="CASCADE"), primary_key=True),
+    Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("added_at", String, nullable=False),
+    Column("added_by", String, nullable=False),
+    Index("ix_incident_members_incident", "incident_id"),
+)
+
+# Notes on a time range of one series, or of a whole dataset (series_id NULL); the timeline
+# shows them. dataset_id is always set, so a dataset's notes are one indexed lookup.
+annotations = Table(
+    "annotations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(36), nullable=False, unique=True),
+    Column("dataset_id", ForeignKey("datasets.id", ondelete="CASCADE"), nullable=False),
+    Column("series_id", ForeignKey("series.id", ondelete="CASCADE")),
+    Column("start_ns", BigInteger, nullable=False),
+    Column("end_ns", BigInteger, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", String, nullable=False),
+    Column("created_by", String, nullable=False),
+    Index("ix_annotations_dataset_start", "dataset_id", "start_ns"),
+    Index("ix_annotations_series_start", "series_id", "start_ns"),
+)

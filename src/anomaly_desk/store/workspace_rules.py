@@ -49,6 +49,11 @@ class RulesMixin(WorkspaceBase):
         with self._read() as conn:
             return rules_repo.count_matching(conn, rule)
 
+    def suppression_preview(self, rule: Suppression, limit: int = 1000) -> list[int]:
+        """Ids of the anomalies ``rule`` would mute now, strongest first (for review)."""
+        with self._read() as conn:
+            return rules_repo.matching_ids(conn, rule, limit)
+
     def add_suppression(
         self, rule: Suppression, actor: str, kind: RuleKind = RuleKind.SUPPRESSION
     ) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """The audit chain: how a record is hashed and how a chain is checked. Pure: no I/O, no SQL.
 
-Every change to an anomaly, comment, rule, verdict or incident is one record, written by the
-store in the same transaction as the change (``store/triage_audit.py``).
+Every change to an anomaly, comment, rule, verdict, incident or annotation is one record,
+written by the store in the same transaction as the change (``store/triage_audit.py``).
 
 How a record is hashed
 ----------------------
@@ -65,6 +65,7 @@ class ObjectType(enum.StrEnum):
     COMMENT = "comment"
     RULE = "rule"
     INCIDENT = "incident"
+    ANNOTATION = "annotation"
 
 
 def canonical_json(value: Any) -> bytes:
