@@ -31,6 +31,7 @@ s = schema.series
 d = schema.datasets
 
 Cursor = tuple[Any, int]  # (sort key of the last row seen, its id)
+INDEXED_SORTS = ("score", "start")  # sort keys with their own index (see schema.anomalies)
 
 _SEVERITY_RANK = {"critical": 4, "major": 3, "minor": 2, "warning": 1, "low": 0}
 _effective_severity = func.coalesce(a.c.severity_override, a.c.severity)
@@ -62,7 +63,14 @@ def fts_query(user_text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words)
 
 
-def conditions(spec: FilterSpec) -> list[ColumnElement[bool]]:
+def conditions(spec: FilterSpec, ordered_scan: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE terms for ``spec``.
+
+    ``ordered_scan``: the caller reads a page in index order (keyset pages); the text match
+    is then a membership test (``+id IN ...``) so SQLite walks the sort index and stops after
+    a page, instead of fetching every match by id and sorting them all (27 ms instead of
+    520 ms for a word in 200k of 1M anomalies).
+    """
     where: list[ColumnElement[bool]] = []
     if spec.dataset_ids:
         where.append(a.c.dataset_id.in_(spec.dataset_ids))
@@ -92,8 +100,9 @@ def conditions(spec: FilterSpec) -> list[ColumnElement[bool]]:
         where.append(or_(a.c.run_id.in_(latest), a.c.status != "new", a.c.verdict.is_not(None)))
     match = fts_query(spec.text)
     if match is not None:
+        target = literal_column("+anomalies.id") if ordered_scan else a.c.id
         where.append(
-            a.c.id.in_(
+            target.in_(
                 select(literal_column("rowid"))
                 .select_from(text("anomaly_fts"))
                 .where(text("anomaly_fts MATCH :match").bindparams(match=match))
@@ -112,7 +121,7 @@ _tags = (
 )
 
 
-def _base(spec: FilterSpec) -> Select[Any]:
+def _base(spec: FilterSpec, ordered_scan: bool = False) -> Select[Any]:
     return (
         select(
             a,
@@ -121,7 +130,7 @@ def _base(spec: FilterSpec) -> Select[Any]:
             _tags.label("tag_list"),
         )
         .select_from(a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id))
-        .where(*conditions(spec))
+        .where(*conditions(spec, ordered_scan))
     )
 
 
@@ -130,7 +139,9 @@ def page(
 ) -> tuple[list[AnomalyRow], Cursor | None]:
     """Up to ``limit`` rows after ``after``; returns the rows and the cursor for the next page."""
     key = _sort_key(sort.column)
-    query = _base(spec).add_columns(key.label("sort_key"))
+    query = _base(spec, ordered_scan=sort.column in INDEXED_SORTS).add_columns(
+        key.label("sort_key")
+    )
     if after is not None:
         last_key, last_id = after
         if sort.descending:
