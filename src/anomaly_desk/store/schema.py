@@ -272,7 +272,8 @@ incident_members = Table(
 
 # Notes on a time range of one series, or of a whole dataset (series_id NULL); the timeline
 # shows them. dataset_id is always set, so a dataset's notes are one indexed lookup.
-annotations = Table(
+# (Not named ``annotations`` here: that name is taken by ``from __future__ import annotations``.)
+annotation_table = Table(
     "annotations",
     metadata,
     Column("id", Integer, primary_key=True),

@@ -31,8 +31,10 @@ from anomaly_desk.store.engine import make_engine
 from anomaly_desk.store.migrate import copy_with_backup_api, ensure_schema
 from anomaly_desk.store.new_dataset import NewDataset
 from anomaly_desk.store.tables import create_data_table, drop_data_table, read_data_table
+from anomaly_desk.store.workspace_annotations import AnnotationsMixin
 from anomaly_desk.store.workspace_anomalies import AnomaliesMixin
 from anomaly_desk.store.workspace_base import utc_now
+from anomaly_desk.store.workspace_incidents import IncidentsMixin
 from anomaly_desk.store.workspace_rules import RulesMixin
 from anomaly_desk.store.workspace_triage import TriageMixin
 
@@ -43,7 +45,7 @@ def from_ns(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value / 1e9, tz=UTC)
 
 
-class Workspace(AnomaliesMixin, RulesMixin, TriageMixin):
+class Workspace(AnomaliesMixin, RulesMixin, TriageMixin, IncidentsMixin, AnnotationsMixin):
     """An open workspace file. Use ``Workspace.open(path)``; close it (or use ``with``)."""
 
     @classmethod

@@ -88,9 +88,7 @@ def _candidate_links(
     return found
 
 
-def _link(
-    x: AnomalyRow, y: AnomalyRow, relations: Relations, gap_ns: int
-) -> IncidentLink | None:
+def _link(x: AnomalyRow, y: AnomalyRow, relations: Relations, gap_ns: int) -> IncidentLink | None:
     apart = max(0, max(x.start_ns, y.start_ns) - min(x.end_ns, y.end_ns))
     steps = [relations.step_ns.get(i, 0) for i in (x.series_id, y.series_id) if i is not None]
     allowed = max([gap_ns, *(GAP_STEPS * s for s in steps)])
@@ -122,8 +120,8 @@ def _relation(x: AnomalyRow, y: AnomalyRow, relations: Relations) -> tuple[float
         if other.series_id is not None and other.series_id in named:
             offer(
                 NAMED_TOGETHER,
-                f"{_label(other, relations)} was one of the {len(named)} series unusual "
-                f"together in #{joint.id}",
+                f"{_label(other, relations)} is one of the {len(named)} series found "
+                f"unusual together in #{joint.id}",
             )
     if x.series_id is None or y.series_id is None:
         return best
