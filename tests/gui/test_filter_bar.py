@@ -1,25 +1,41 @@
-"""The filter bar alone: controls make one FilterSpec; typing is debounced; views are saved."""
+"""The filter bar alone: controls make one FilterSpec; typing is debounced; views are saved
+in the workspace (and those of earlier versions, kept in QSettings, move there)."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
+from anomaly_desk.gui.errors import NotificationManager
 from anomaly_desk.gui.filter_bar import DEBOUNCE_MS, FilterBar
 from anomaly_desk.gui.filter_state import CUSTOM, NS, FilterState
-from anomaly_desk.gui.settings import Preferences
+from anomaly_desk.gui.saved_views import ViewStore
+from anomaly_desk.gui.settings import APPLICATION, ORGANIZATION, Preferences
+from anomaly_desk.gui.workers import JobRunner
 from anomaly_desk.model import FilterSpec, Severity, Status
+from anomaly_desk.store import Workspace
+from tests.gui.conftest import WAIT_MS
 
 END = 1_700_000_000 * NS
 SERIES = [(3, "web-01/cpu_pct"), (4, "web-01/latency_ms")]
 
 
 @pytest.fixture
-def bar(qtbot: QtBot) -> FilterBar:
-    widget = FilterBar(Preferences())
+def views() -> Iterator[ViewStore]:
+    runner = JobRunner(NotificationManager())
+    yield ViewStore(runner, Preferences())
+    runner.shutdown()
+
+
+@pytest.fixture
+def bar(qtbot: QtBot, views: ViewStore) -> FilterBar:
+    widget = FilterBar(views)
     qtbot.addWidget(widget)
     widget.set_workspace({"metrics": 1}, SERIES, END)
     widget.show()
@@ -80,11 +96,30 @@ def test_natural_language_sets_the_controls_and_shows_chips(qtbot: QtBot, bar: F
     assert bar.understood.caption.text() == "Understood:"
 
 
-def test_saved_views_come_back(qtbot: QtBot, bar: FilterBar) -> None:
+def test_saved_views_live_in_the_workspace(
+    qtbot: QtBot, bar: FilterBar, views: ViewStore, tmp_path: Path
+) -> None:
+    older = FilterState(severities=(Severity.CRITICAL,), text="web")
+    legacy = QSettings(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION, APPLICATION
+    )
+    legacy.setValue("filters/saved_views", json.dumps({"from before": older.to_json()}))
+    legacy.sync()
+    path = tmp_path / "views.sqlite"
+    Workspace.open(path, create=True).close()
+    with qtbot.waitSignal(views.loaded, timeout=WAIT_MS):
+        views.set_workspace(path)
+    assert list(views.views) == ["from before"]  # moved from QSettings into the workspace
+    assert Preferences().legacy_saved_views() == {}
+
     state = FilterState(time_preset="24h", severities=(Severity.MAJOR,), text="disk")
     bar.set_state(state)
-    bar.save_view("disk trouble")
-    assert "disk trouble" in Preferences().saved_views()  # in QSettings, for now
+    with qtbot.waitSignal(views.saved, timeout=WAIT_MS):
+        bar.save_view("disk trouble")
+    with Workspace.open(path, create=False) as ws:
+        stored = ws.saved_views()
+    assert stored["disk trouble"] == state.to_json()  # the filter bar's own format
+    assert FilterState.from_json(stored["from before"]) == older
     bar.clear()
     with qtbot.waitSignal(bar.changed, timeout=1000) as changed:
         assert bar.apply_view("disk trouble")
@@ -93,5 +128,8 @@ def test_saved_views_come_back(qtbot: QtBot, bar: FilterBar) -> None:
     bar.views_menu.aboutToShow.emit()
     names = [a.text() for a in bar.views_menu.actions()]
     assert "Save current view…" in names and "disk trouble" in names
-    Preferences().delete_view("disk trouble")
+    with qtbot.waitSignal(views.saved, timeout=WAIT_MS):
+        views.delete("disk trouble")
     assert not bar.apply_view("disk trouble")
+    with Workspace.open(path, create=False) as ws:
+        assert list(ws.saved_views()) == ["from before"]

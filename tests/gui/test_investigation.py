@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from anomaly_desk.gui.anomaly_model import AnomalyIdRole
-from anomaly_desk.gui.detail_pane import NO_COMMENTS
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.model import Severity
 from tests.gui.conftest import WAIT_MS, open_workspace, stored_counts
@@ -46,7 +45,7 @@ def test_a_detected_workspace_shows_table_swimlane_and_counts(
     assert swimlane.view.lanes[0].endswith("latency_ms") and swimlane.view.hidden > 0
     assert f"highest of {lanes} lanes" in swimlane.caption.text()
     assert window.menu_actions.triage["next"].isEnabled()
-    assert not window.menu_actions.triage["confirm"].isEnabled()
+    assert not window.menu_actions.triage["confirm"].isEnabled()  # nothing selected yet
 
 
 def test_the_filter_drives_table_counts_and_swimlane(
@@ -187,7 +186,7 @@ def test_selecting_a_row_loads_the_detail(qtbot: QtBot, detected: MainWindow) ->
     x, _ = pane.context.curve.getData()
     assert x is not None and x[0] < detail.row.start_ns / NS < x[-1]
     assert pane.related.count() == len(detail.related) > 0
-    assert pane.comments.text() == NO_COMMENTS and not pane.comment_button.isEnabled()
+    assert pane.triage.anomaly_id == detail.row.id and not pane.triage.comment_button.isEnabled()
     related_id = detail.related[0].id
     with qtbot.waitSignal(investigation.detail_shown, timeout=WAIT_MS) as jumped:
         pane.related.itemClicked.emit(pane.related.item(0))

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from anomaly_desk.gui.about import versions
 from anomaly_desk.gui.app import create_window, make_application
 from anomaly_desk.gui.main_window import MainWindow
-from anomaly_desk.gui.menus import TRIAGE_DISABLED_TIP
+from anomaly_desk.gui.menus import TRIAGE_IDLE_TIP
 from anomaly_desk.gui.settings import Preferences
 from anomaly_desk.gui.theme import system_prefers_dark
 from anomaly_desk.store import Workspace
@@ -131,11 +131,12 @@ def test_triage_keys_exist_but_wait_for_the_anomaly_table(window: MainWindow) ->
         "assign": "A",
         "status": "S",
         "tag": "T",
+        "star": "M",
+        "severity": "O",
     }
     assert all(not a.isEnabled() for a in triage.values())  # no table rows yet
     later = [a for k, a in triage.items() if k not in ("next", "previous")]
-    assert all(a.toolTip() == TRIAGE_DISABLED_TIP for a in later)
-    assert TRIAGE_DISABLED_TIP == "Arrives with the triage workflow"
+    assert all(a.toolTip() == TRIAGE_IDLE_TIP for a in later)  # they say what they wait for
     assert window.menu_actions.search.shortcut().toString() == "/"
 
 

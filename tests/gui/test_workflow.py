@@ -1,5 +1,5 @@
 """The whole investigation, driven through the widgets as a user would: import a NAB file,
-detect, filter by severity and text, open the detail (comments are a placeholder for now)."""
+detect, filter by severity and text, open the detail and comment on it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from anomaly_desk.gui.detail_pane import NO_COMMENTS
+from anomaly_desk.gui.detail_triage import NO_COMMENTS
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.model import FilterSpec, Severity
 from anomaly_desk.store import Workspace
@@ -78,12 +78,13 @@ def test_import_detect_filter_and_read_an_anomaly(
     assert all(model.index(r, 0).data() == "critical" for r in range(model.rowCount()))
     # The natural-language box says back what it understood.
     window.filter_bar.query.setText("critical spikes")
-    with qtbot.waitSignal(investigation.counts_shown, timeout=WAIT_MS):
+    # Both: the counts and the table's first page come from separate jobs, in either order.
+    with qtbot.waitSignals([investigation.counts_shown, model.page_loaded], timeout=WAIT_MS):
         window.filter_bar.query.returnPressed.emit()
     assert window.filter_bar.understood.texts() == ["severity: critical", "type: spike"]
     assert all(model.anomaly(r).type == "spike" for r in range(model.rowCount()))
 
-    # 4. Open the first anomaly: the narrative, the context and the comments placeholder.
+    # 4. Open the first anomaly: the narrative, the context; then comment on it.
     with qtbot.waitSignal(investigation.detail_shown, timeout=WAIT_MS) as shown:
         window.menu_actions.triage["next"].trigger()
     detail = shown.args[0]
@@ -92,7 +93,12 @@ def test_import_detect_filter_and_read_an_anomaly(
     assert detail_pane.narrative.text() == detail.explanation["narrative"]
     assert detail_pane.narrative.text().startswith("value was")
     assert detail_pane.header.text().count("CRITICAL") == 1
-    assert detail_pane.comments.text() == NO_COMMENTS
+    assert detail_pane.triage.comment_texts() == NO_COMMENTS
+    qtbot.keyClicks(detail_pane.triage.comment_box, "Taxi demand dropped: holiday?")
+    with qtbot.waitSignal(window.triage.info_shown, timeout=WAIT_MS):
+        qtbot.mouseClick(detail_pane.triage.comment_button, Qt.MouseButton.LeftButton)
+    assert "holiday?" in detail_pane.triage.comment_texts()
+    assert detail_pane.triage.comment_box.toPlainText() == ""
     timeline = window.timeline
     assert timeline is not None
     qtbot.waitUntil(lambda: timeline.series_id() == detail.row.series_id, timeout=WAIT_MS)

@@ -15,6 +15,7 @@ The model never shows a dialog: a failed page goes to the runner's notification 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,24 @@ class AnomalyTableModel(QAbstractTableModel):
             if self.row_at(i).id == anomaly_id:
                 return i
         return -1
+
+    def update_rows(self, rows: Sequence[TableRow]) -> int:
+        """Replace loaded rows by their re-read versions, in place; returns how many.
+
+        A triage change touches a few rows: ``dataChanged`` per row keeps the selection and
+        the scroll position, which a reset would lose. A row that no longer matches the filter
+        stays until the next query, so it does not vanish under the user's cursor.
+        """
+        where = {row.id: i for i, row in enumerate(self._rows)}
+        offset, last, updated = len(self._live), len(COLUMNS) - 1, 0
+        for new in rows:
+            i = where.get(new.id)
+            if i is None:
+                continue
+            self._rows[i] = new
+            self.dataChanged.emit(self.index(offset + i, 0), self.index(offset + i, last))
+            updated += 1
+        return updated
 
     # -- paging ----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Narrative first (a sentence an investigator can paste into a report), then actual vs
 expected, what contributed, the series around it, related anomalies on other series at the
-same time, and the places where comments and history will go with the triage workflow.
+same time, and the triage part (``detail_triage``): comments, history, similar past anomalies.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -26,12 +25,11 @@ from PySide6.QtWidgets import (
 from anomaly_desk.gui.anomaly_tasks import duration_text, lane_label, when
 from anomaly_desk.gui.detail_plots import ContextPlot, ContributionBars
 from anomaly_desk.gui.detail_tasks import Detail
+from anomaly_desk.gui.detail_triage import TriageSection
 from anomaly_desk.gui.severity import SEVERITY_HEX
 from anomaly_desk.model import AnomalyRow
 
 EMPTY_TEXT = "Select an anomaly to see why it is unusual."
-NO_COMMENTS = "No comments yet."
-TRIAGE_LATER = "Arrives with the triage workflow"
 FACTS = ("Actual", "Expected", "Usual range", "Deviation", "When", "Duration", "Status")
 
 
@@ -80,13 +78,8 @@ class DetailPane(QStackedWidget):
         self.related.setMaximumHeight(120)
         self.related.itemActivated.connect(self._on_related)
         self.related.itemClicked.connect(self._on_related)
-        self.comments = QLabel(NO_COMMENTS, body)
-        self.comments.setEnabled(False)
-        self.comment_button = QPushButton("Add comment…", body)
-        self.comment_button.setEnabled(False)
-        self.comment_button.setToolTip(TRIAGE_LATER)
-        self.history = QLabel(f"No history to show yet ({TRIAGE_LATER.lower()}).", body)
-        self.history.setEnabled(False)
+        self.triage = TriageSection(body)
+        self.triage.anomaly_clicked.connect(self.related_clicked)
         column = QVBoxLayout(body)
         column.setContentsMargins(8, 6, 8, 6)
         column.setSpacing(6)
@@ -99,11 +92,7 @@ class DetailPane(QStackedWidget):
         column.addWidget(self.context)
         column.addWidget(_heading("Related anomalies (same time ±1 h, other series)", body))
         column.addWidget(self.related)
-        column.addWidget(_heading("Comments", body))
-        column.addWidget(self.comments)
-        column.addWidget(self.comment_button, 0, Qt.AlignmentFlag.AlignLeft)
-        column.addWidget(_heading("History", body))
-        column.addWidget(self.history)
+        column.addWidget(self.triage)
         column.addStretch(1)
         self.page = QScrollArea(self)
         self.page.setWidgetResizable(True)
@@ -122,6 +111,8 @@ class DetailPane(QStackedWidget):
         self._show_header(row)
         self.narrative.setText(row.summary or "")
         self._show_facts(row, None)
+        if self.triage.anomaly_id != row.id:
+            self.triage.clear(row.id)  # another anomaly's comments must not linger
         self.setCurrentWidget(self.page)
 
     def show_detail(self, detail: Detail) -> None:
@@ -145,6 +136,10 @@ class DetailPane(QStackedWidget):
             item.setToolTip(other.summary)
         if not detail.related:
             self.related.addItem("None found")
+        if detail.triage is not None:
+            self.triage.show_info(detail.triage)
+        else:
+            self.triage.clear(None)  # a live finding: nothing stored to comment on yet
         self.setCurrentWidget(self.page)
 
     def set_dark(self, dark: bool) -> None:
@@ -153,6 +148,10 @@ class DetailPane(QStackedWidget):
     def _show_header(self, row: AnomalyRow) -> None:
         colour = SEVERITY_HEX[row.severity]
         live = " · <i>found by the running detection, not stored yet</i>" if row.id < 0 else ""
+        then = row.score_at_triage
+        # The score can move when detection runs again; what the analyst saw is what counts.
+        if then is not None and round(then) != round(row.score):
+            live += f" · <span>score at triage {then:.0f}</span>"
         self.header.setText(
             f'<span style="background:{colour}; color:#1d1d1d; padding:2px 6px;">'
             f"&nbsp;{row.severity.value.upper()}&nbsp;</span>&nbsp; "

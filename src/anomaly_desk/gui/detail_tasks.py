@@ -1,8 +1,9 @@
 """Qt-free work behind the timeline's expected band and the detail pane, run in workers.
 
-The expected band is the detectors' own baseline: ``robust_z`` gives every point a past-only
-prediction and a robust sigma; the band is prediction ± 2σ. ``anomaly_desk.detect`` pulls in
-scikit-learn (~1.7 s), so it is imported inside the functions, which only ever run in workers.
+The expected band is the detectors' own baseline (``detect.deviation.expected_band``): a
+past-only prediction for every point and a robust sigma; the band is prediction ± 2σ.
+``anomaly_desk.detect`` pulls in scikit-learn (~1.7 s), so it is imported inside the
+functions, which only ever run in workers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from anomaly_desk.gui.triage_tasks import TriageInfo, triage_info
 from anomaly_desk.model import AnomalyRow, FilterSpec, SortSpec
 from anomaly_desk.progress import Progress
 
@@ -22,8 +24,6 @@ NS = 1_000_000_000
 BAND_SIGMAS = 2.0
 MAX_BAND_INPUT = 2_000_000  # robust_z holds ~20 lagged copies: beyond this it needs GBs
 MAX_BAND_POINTS = 6000  # the band drawn is an envelope this coarse: a fill has no downsampling
-PERIOD_SPAN = 20_000  # as the Auto preset: enough points to find a weekly period
-DAY_S = 86_400
 RELATED_WINDOW_NS = 3600 * NS
 RELATED_LIMIT = 20
 CONTEXT_DURATIONS = 4  # the context plot shows this many times the anomaly's length each side
@@ -51,21 +51,18 @@ def _sorted_finite(ts_ns: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, n
 def band_arrays(
     ts_ns: np.ndarray, values: np.ndarray, tz: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ts_ns, low, high) of prediction ± 2σ for the finite points that have a prediction."""
-    from anomaly_desk.detect.deviation import day_types, robust_z
-    from anomaly_desk.detect.period import find_period
+    """(ts_ns, low, high) of prediction ± 2σ for the finite points that have a prediction.
+
+    The band is the detectors' own (``detect.deviation.expected_band``), so what the timeline
+    draws is what Auto detection compared each point with.
+    """
+    from anomaly_desk.detect.deviation import expected_band
 
     ts, vals = _sorted_finite(ts_ns, values)
     if len(vals) < 10:
         empty = np.zeros(0)
         return empty.astype(np.int64), empty, empty
-    steps = np.diff(ts)
-    step_s = float(np.median(steps[steps > 0])) / NS if np.any(steps > 0) else 0.0
-    period = find_period(vals[:PERIOD_SPAN])
-    daily = period > 0 and abs(period * step_s - DAY_S) < 0.05 * DAY_S
-    kinds = day_types(ts, tz) if daily else None
-    _, prediction, sigma = robust_z(vals, period, kinds)
-    low, high = prediction - BAND_SIGMAS * sigma, prediction + BAND_SIGMAS * sigma
+    _, low, high = expected_band(ts, vals, tz, BAND_SIGMAS)
     keep = np.isfinite(low) & np.isfinite(high)
     return ts[keep], low[keep], high[keep]
 
@@ -105,6 +102,7 @@ class Detail:
     band_high: np.ndarray = field(default_factory=lambda: np.zeros(0))
     related: tuple[AnomalyRow, ...] = ()
     live: bool = False  # a finding of a running detection: nothing stored to read yet
+    triage: TriageInfo | None = None  # comments, history, similar (None for a live finding)
 
 
 def context_window(row: AnomalyRow, step_ns: float) -> tuple[int, int]:
@@ -116,8 +114,9 @@ def load_detail(progress: Progress, ws: Workspace, anomaly_id: int) -> Detail:
     progress.update(0.0, "reading the anomaly")
     row, explanation = ws.anomaly(anomaly_id)
     related = related_anomalies(ws, row)
+    triage = triage_info(ws, anomaly_id)
     if row.series_id is None:
-        return Detail(row, explanation, related=related)
+        return Detail(row, explanation, related=related, triage=triage)
     progress.check()
     ts_ns, values = ws.read_series(row.series_id)
     order = np.argsort(ts_ns, kind="stable")
@@ -139,7 +138,7 @@ def load_detail(progress: Progress, ws: Workspace, anomaly_id: int) -> Detail:
             blow[inside],
             bhigh[inside],
         )
-    return Detail(row, explanation, x, y, band_x, band_low, band_high, related)
+    return Detail(row, explanation, x, y, band_x, band_low, band_high, related, triage=triage)
 
 
 def related_anomalies(ws: Workspace, row: AnomalyRow) -> tuple[AnomalyRow, ...]:

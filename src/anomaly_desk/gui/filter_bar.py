@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from anomaly_desk.gui.filter_state import CUSTOM, NS, TIME_PRESETS, FilterState
 from anomaly_desk.gui.filter_widgets import ChipRow, ChoiceButton, SeverityToggles
-from anomaly_desk.gui.settings import Preferences
+from anomaly_desk.gui.saved_views import ViewStore
 from anomaly_desk.model import AnomalyType, FilterSpec, Status
 from anomaly_desk.query import Names, parse
 
@@ -43,9 +43,9 @@ class FilterBar(QWidget):
     changed = Signal(object)  # FilterSpec
     selection_cleared = Signal()
 
-    def __init__(self, preferences: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(self, views: ViewStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.preferences = preferences
+        self.view_store = views
         self.names = Names()
         self.data_end_ns: int | None = None
         self._state = FilterState()
@@ -309,14 +309,14 @@ class FilterBar(QWidget):
         if self._debounce.isActive():
             self._apply_now()
 
-    # -- saved views (QSettings for now) -------------------------------------------------
+    # -- saved views (in the workspace, through ViewStore) -------------------------------
 
     def save_view(self, name: str) -> None:
         self.flush()
-        self.preferences.save_view(name, self._state.to_json())
+        self.view_store.save(name, self._state.to_json())
 
     def apply_view(self, name: str) -> bool:
-        data = self.preferences.saved_views().get(name)
+        data = self.view_store.views.get(name)
         if data is None:
             return False
         state = FilterState.from_json(data)
@@ -329,7 +329,7 @@ class FilterBar(QWidget):
         menu = self.views_menu
         menu.clear()
         menu.addAction("Save current view…").triggered.connect(self._ask_view_name)
-        views = self.preferences.saved_views()
+        views = self.view_store.views
         if views:
             menu.addSeparator()
             delete = QMenu("Delete view", menu)
@@ -363,7 +363,7 @@ class FilterBar(QWidget):
     def _on_delete_action(self) -> None:
         action = self.sender()
         if isinstance(action, QAction):
-            self.preferences.delete_view(action.text())
+            self.view_store.delete(action.text())
 
 
 def _qdatetime(ns: int) -> QDateTime:

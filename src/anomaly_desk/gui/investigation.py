@@ -68,8 +68,6 @@ class Investigation(QObject):
         table = window.anomaly_pane.table
         table.setModel(self.model)
         table.anomaly_selected.connect(self.show_anomaly)
-        self.model.modelReset.connect(window.update_triage_actions)
-        self.model.rowsInserted.connect(window.update_triage_actions)
 
     # -- workspace ---------------------------------------------------------------------------
 
@@ -116,6 +114,18 @@ class Investigation(QObject):
             job.finished.connect(self._on_counts)
         if swimlane:
             self._request_swimlane(self.window.filter_bar.spec())
+
+    def after_triage(self) -> None:
+        """Rows changed in place: counts and the timeline's markers follow, the table stays."""
+        self.invalidate()
+        job = self._submit(
+            count_summary, self.table_spec(), label="Counting anomalies", key="anomaly-counts"
+        )
+        if job is not None:
+            job.finished.connect(self._on_counts)
+        timeline = self.window.timeline
+        if timeline is not None:
+            self._request_markers(timeline.series_id())
 
     @Slot(object)
     def _on_filter(self, _spec: object) -> None:

@@ -43,8 +43,10 @@ from anomaly_desk.gui.loaders import (
     preload_plotting,
 )
 from anomaly_desk.gui.menus import build_menus, fill_recent
+from anomaly_desk.gui.saved_views import ViewStore
 from anomaly_desk.gui.settings import Preferences
 from anomaly_desk.gui.theme import apply_theme
+from anomaly_desk.gui.triage_actions import TriageActions
 from anomaly_desk.gui.welcome import WelcomePanel
 from anomaly_desk.gui.workers import Job, JobRunner
 from anomaly_desk.gui.workspace_view import WorkspaceView
@@ -97,7 +99,8 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.explorer_dock)
 
-        self.workspace_view = WorkspaceView(self.preferences, self)
+        self.views = ViewStore(self.runner, self.preferences, self)
+        self.workspace_view = WorkspaceView(self.views, self)
         self.splitter = self.workspace_view.splitter
         self.filter_bar = self.workspace_view.filter_bar
         self.anomaly_pane = self.workspace_view.anomaly_pane
@@ -122,6 +125,7 @@ class MainWindow(QMainWindow):
         self.investigation = Investigation(self)
         self.detection = DetectionFlow(self)
         self.menu_actions = build_menus(self)
+        self.triage = TriageActions(self)
         self.explorer_dock.setVisible(False)
         self._restore_layout()
         self.set_theme(self.preferences.theme())
@@ -214,7 +218,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object, str)
     def show_series(self, info: SeriesInfo, dataset: str) -> Job | None:
-        if self.workspace_path is None:
+        if self.workspace_path is None or self.runner.closed:  # a late result while closing
             return None
         job = self.runner.submit(
             load_series,
@@ -264,12 +268,6 @@ class MainWindow(QMainWindow):
         self.anomaly_counts.setText(f"{counts.text()}   |")
         stored = counts.version[0]
         self.anomaly_pane.show_table(stored > 0 or self.investigation.model.live_count() > 0)
-
-    @Slot()
-    def update_triage_actions(self) -> None:
-        has_rows = self.investigation.model.rowCount() > 0
-        for key in ("next", "previous"):
-            self.menu_actions.triage[key].setEnabled(has_rows)
 
     @Slot()
     def ask_detect(self) -> None:

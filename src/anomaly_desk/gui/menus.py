@@ -1,8 +1,8 @@
 """The window's menus and keyboard shortcuts.
 
-The triage keys (J/K, C, F, A, S, T) exist from the start so that muscle memory and the menu
-agree. J/K move through the anomaly table (enabled while it has rows); the others stay
-disabled, with a tooltip saying why, until the triage workflow arrives.
+The triage keys (J/K, C, F, A, S, T, M, O) are built here so that the menu, the shortcuts
+and the table's context menu are the same actions; ``triage_actions.TriageActions`` connects
+them and enables them for the table's selection. J/K move through the anomaly table.
 """
 
 from __future__ import annotations
@@ -25,8 +25,20 @@ TRIAGE_KEYS = (
     ("assign", "Assign…", "A"),
     ("status", "Set status…", "S"),
     ("tag", "Tag…", "T"),
+    ("star", "Star / unstar", "M"),
+    ("severity", "Override severity…", "O"),
 )
-TRIAGE_DISABLED_TIP = "Arrives with the triage workflow"
+TRIAGE_TIPS = {
+    "confirm": "A real anomaly: verdict confirmed; a new one becomes triaged (C)",
+    "false_positive": "Not an anomaly: verdict and status false positive; offers to suppress "
+    "similar findings (F)",
+    "assign": "Assign the selected anomalies to someone (A)",
+    "status": "Move the selected anomalies along the triage workflow (S)",
+    "tag": "Add or remove a tag on the selected anomalies (T)",
+    "star": "Star or unstar the selected anomalies (M)",
+    "severity": "Override the severity, with a reason for the audit log (O)",
+}
+TRIAGE_IDLE_TIP = "Select one or more anomalies in the table first"
 NAVIGATION_TIP = "Move through the anomaly table (available while it lists anomalies)"
 THEME_LABELS = (("light", "Light"), ("dark", "Dark"), ("system", "Follow system"))
 
@@ -45,6 +57,7 @@ class Actions:
     toolbar: QToolBar
     themes: dict[str, QAction] = field(default_factory=dict)
     triage: dict[str, QAction] = field(default_factory=dict)
+    menus: dict[str, QMenu] = field(default_factory=dict)
 
 
 def build_menus(window: MainWindow) -> Actions:
@@ -91,6 +104,7 @@ def build_menus(window: MainWindow) -> Actions:
     actions.recent.aboutToShow.connect(window.fill_recent_menu)
 
     view_menu = bar.addMenu("&View")
+    actions.menus["view"] = view_menu
     view_menu.addAction(actions.search)
     theme_menu = view_menu.addMenu("&Theme")
     group = QActionGroup(window)
@@ -104,6 +118,7 @@ def build_menus(window: MainWindow) -> Actions:
     group.triggered.connect(window.on_theme_action)
 
     triage_menu = bar.addMenu("&Anomaly")
+    actions.menus["anomaly"] = triage_menu
     triage_menu.addAction(actions.detect)
     triage_menu.addSeparator()
     table = window.anomaly_pane.table
@@ -112,7 +127,7 @@ def build_menus(window: MainWindow) -> Actions:
         act = QAction(label, window)
         act.setShortcut(QKeySequence(shortcut))
         act.setEnabled(False)
-        tip = NAVIGATION_TIP if key in moves else TRIAGE_DISABLED_TIP
+        tip = NAVIGATION_TIP if key in moves else TRIAGE_IDLE_TIP
         act.setToolTip(tip)
         act.setStatusTip(tip)
         if key in moves:

@@ -55,11 +55,22 @@ class Preferences:
     def set_theme(self, theme: str) -> None:
         self._settings.setValue("view/theme", theme)
 
-    # -- saved filter views ------------------------------------------------------------------
-    # Kept here for now; they move into the workspace (a saved_views table) when views are
-    # shared with a team, since a view belongs with the anomalies it filters.
+    # -- assignees picked recently (the assign box offers them) ------------------------------
 
-    def saved_views(self) -> dict[str, dict[str, Any]]:
+    def recent_assignees(self) -> list[str]:
+        raw = self._settings.value("triage/recent_assignees", [])
+        items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
+        return [str(item) for item in items if item]
+
+    def add_assignee(self, name: str) -> None:
+        items = [name] + [n for n in self.recent_assignees() if n != name]
+        self._settings.setValue("triage/recent_assignees", items[:MAX_RECENT])
+
+    # -- saved filter views of earlier versions ----------------------------------------------
+    # Views now live in the workspace (``saved_views.ViewStore``); these are read once, moved
+    # into the workspace opened next, and cleared.
+
+    def legacy_saved_views(self) -> dict[str, dict[str, Any]]:
         """Name -> the filter state as JSON data, in the order they were saved."""
         raw = self._settings.value("filters/saved_views", "")
         try:
@@ -72,15 +83,8 @@ class Preferences:
             else {}
         )
 
-    def save_view(self, name: str, state: dict[str, Any]) -> None:
-        views = self.saved_views()
-        views[name] = state
-        self._settings.setValue("filters/saved_views", json.dumps(views))
-
-    def delete_view(self, name: str) -> None:
-        views = self.saved_views()
-        views.pop(name, None)
-        self._settings.setValue("filters/saved_views", json.dumps(views))
+    def clear_legacy_views(self) -> None:
+        self._settings.remove("filters/saved_views")
 
     # -- window layout ----------------------------------------------------------------------
 

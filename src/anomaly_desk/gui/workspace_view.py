@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from anomaly_desk.gui.anomaly_pane import AnomalyPane
 from anomaly_desk.gui.filter_bar import FilterBar
-from anomaly_desk.gui.settings import Preferences
+from anomaly_desk.gui.saved_views import ViewStore
 
 if TYPE_CHECKING:
     from anomaly_desk.gui.detail_pane import DetailPane
@@ -35,9 +35,9 @@ def _host(parent: QWidget) -> QWidget:
 
 
 class WorkspaceView(QWidget):
-    def __init__(self, preferences: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(self, views: ViewStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.filter_bar = FilterBar(preferences, self)
+        self.filter_bar = FilterBar(views, self)
         self.swimlane_host = _host(self)
         self.timeline_host = _host(self)
         self.anomaly_pane = AnomalyPane(self)
