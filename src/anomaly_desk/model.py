@@ -275,6 +275,8 @@ class AnomalyRow:
     score_at_triage: float | None = None
     series_id: int | None = None
     dataset_id: int = 0
+    verdict: str | None = None  # "confirmed" / "false_positive" once an analyst judged it
+    detected_severity: Severity | None = None  # what the score said, before any override
 
     @property
     def duration_ns(self) -> int:

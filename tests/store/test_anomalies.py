@@ -186,3 +186,10 @@ def test_saved_views_live_in_the_workspace(ws: Workspace) -> None:
     assert ws.saved_views() == {"critical web": {"severities": ["critical", "major"]}}
     ws.delete_view("critical web")
     assert ws.saved_views() == {}
+
+
+def test_anomalies_by_ids_in_one_query_keep_the_order(ws: Workspace) -> None:
+    _populate(ws, n=20)
+    rows = ws.anomalies_by_ids([5, 2, 999, 7])
+    assert [r.id for r in rows] == [5, 2, 7]
+    assert all(r.verdict is None and r.detected_severity is r.severity for r in rows)

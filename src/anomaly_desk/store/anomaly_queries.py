@@ -197,6 +197,8 @@ def _row(m: Any) -> AnomalyRow:
         score_at_triage=m["score_at_triage"],
         series_id=m["series_id"],
         dataset_id=m["dataset_id"],
+        verdict=m["verdict"],
+        detected_severity=Severity(m["severity"]),
     )
 
 
@@ -249,3 +251,10 @@ def count_by_severity(conn: Connection, spec: FilterSpec) -> dict[Severity, int]
     )
     found = {Severity(name): int(n) for name, n in conn.execute(query)}
     return {severity: found.get(severity, 0) for severity in Severity}
+
+
+def by_ids(conn: Connection, ids: list[int]) -> list[AnomalyRow]:
+    """The given anomalies (muted or not, any run), in the order asked."""
+    spec = FilterSpec(include_suppressed=True, latest_only=False)
+    found = {row.id: _row(row._mapping) for row in conn.execute(_base(spec).where(a.c.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]

@@ -63,6 +63,12 @@ class AnomaliesMixin(WorkspaceBase):
                 conn, spec or FilterSpec(), sort or SortSpec(), after, limit
             )
 
+    def anomalies_by_ids(self, ids: list[int]) -> list[AnomalyRow]:
+        """Several anomalies in one query (a table refreshing changed rows), in the order
+        asked; unknown ids are left out."""
+        with self._read() as conn:
+            return anomaly_queries.by_ids(conn, list(ids))
+
     def count_anomalies(self, spec: FilterSpec | None = None) -> int:
         with self._read() as conn:
             return anomaly_queries.count(conn, spec or FilterSpec())
