@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from anomaly_desk import __version__
+from anomaly_desk.cli.annotation_commands import annotate_command, annotations_command
 from anomaly_desk.cli.common import EXIT_BUG, handle_errors, workspace_option
 from anomaly_desk.cli.data_commands import (
     backup_command,
@@ -18,6 +19,13 @@ from anomaly_desk.cli.data_commands import (
 )
 from anomaly_desk.cli.demo_command import demo_command
 from anomaly_desk.cli.detect_commands import anomalies_command, bench_group, detect_command
+from anomaly_desk.cli.incident_commands import incident_group, incidents_command
+from anomaly_desk.cli.report_commands import (
+    bundle_command,
+    export_anomalies_command,
+    report_command,
+    verify_bundle_command,
+)
 from anomaly_desk.cli.rule_commands import rule_group, verdict_command
 from anomaly_desk.cli.triage_commands import (
     comments_command,
@@ -36,7 +44,8 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     """Anomaly Desk: find, understand, triage and report anomalies.
 
     Exit codes: 0 done, 1 bad input (nothing changed), 2 wrong usage, 3 workspace problem,
-    4 audit chain broken (verify), 130 cancelled, 70 internal error.
+    4 audit chain or evidence bundle broken (verify, verify-bundle), 130 cancelled,
+    70 internal error.
     """
     if ctx.invoked_subcommand is None:
         from anomaly_desk.gui import display_available  # Qt-free: Qt loads only for a window
@@ -69,6 +78,14 @@ for command in (
     comments_command,
     history_command,
     verify_command,
+    incidents_command,
+    incident_group,
+    annotate_command,
+    annotations_command,
+    report_command,
+    export_anomalies_command,
+    bundle_command,
+    verify_bundle_command,
 ):
     cli.add_command(command)
 

@@ -7,7 +7,6 @@ import io
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -18,10 +17,8 @@ from anomaly_desk.cli.common import (
     progress_bar,
     workspace_option,
 )
-from anomaly_desk.model import AnomalyRow, AnomalyType, FilterSpec, Severity, SortSpec, Status
-
-if TYPE_CHECKING:
-    from anomaly_desk.store import Workspace
+from anomaly_desk.cli.filter_options import FilterOptions, filter_options
+from anomaly_desk.model import AnomalyRow, FilterSpec, Severity, SortSpec
 
 OUTPUT_FORMATS = ("table", "json", "csv")
 
@@ -63,30 +60,9 @@ def detect_command(
     click.echo("  " + ", ".join(f"{count} {name}" for name, count in by_severity.items() if count))
 
 
-def _parse_time(text: str | None, option: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint=option) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return int(when.timestamp() * 1e9)
-
-
 @click.command("anomalies")
 @workspace_option
-@click.option("--dataset", "datasets", multiple=True, help="Only this dataset (repeatable).")
-@click.option("--series", "series_names", multiple=True, help="Only this series (repeatable).")
-@click.option("--severity", multiple=True, type=click.Choice([s.value for s in Severity]))
-@click.option("--status", multiple=True, type=click.Choice([s.value for s in Status]))
-@click.option("--type", "types", multiple=True, type=click.Choice([t.value for t in AnomalyType]))
-@click.option("--since", help="Only anomalies ending at or after this time (ISO 8601, UTC).")
-@click.option("--until", help="Only anomalies starting at or before this time.")
-@click.option("--min-score", type=click.FloatRange(0, 100))
-@click.option("--search", default="", help="Words to find in summaries, comments and tags.")
-@click.option("--query", "-q", default="", help='Plain words: "critical open spikes last week".')
+@filter_options
 @click.option("--sort", type=click.Choice(["score", "severity", "start", "duration", "series",
               "type", "status", "assignee"]), default="score", show_default=True)  # fmt: skip
 @click.option("--ascending", is_flag=True, help="Smallest first.")
@@ -95,16 +71,7 @@ def _parse_time(text: str | None, option: str) -> int | None:
 @handle_errors
 def anomalies_command(
     workspace: Path | None,
-    datasets: tuple[str, ...],
-    series_names: tuple[str, ...],
-    severity: tuple[str, ...],
-    status: tuple[str, ...],
-    types: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    min_score: float | None,
-    search: str,
-    query: str,
+    filters: FilterOptions,
     sort: str,
     ascending: bool,
     limit: int,
@@ -114,67 +81,12 @@ def anomalies_command(
     from anomaly_desk.store import Workspace
 
     with Workspace.open(workspace, create=False) as ws:
-        dataset_ids = tuple(ws.dataset(name).id for name in datasets)
-        series_ids = _series_ids(ws, series_names, dataset_ids)
-        spec = FilterSpec(
-            dataset_ids=dataset_ids,
-            series_ids=series_ids,
-            severities=tuple(Severity(s) for s in severity),
-            statuses=tuple(Status(s) for s in status),
-            types=types,
-            since_ns=_parse_time(since, "--since"),
-            until_ns=_parse_time(until, "--until"),
-            min_score=min_score,
-            text=search,
-        )
-        if query:
-            spec = _merge_query(ws, spec, query)
+        spec = filters.spec(ws)
         rows, _ = ws.anomalies(spec, SortSpec(sort, not ascending), None, limit)
         total = ws.count_anomalies(spec)
     _print_anomalies(rows, output_format)
     if output_format == "table":
         click.echo(f"({len(rows)} of {total} shown)", err=True)
-
-
-def _series_ids(
-    ws: Workspace, names: tuple[str, ...], dataset_ids: tuple[int, ...]
-) -> tuple[int, ...]:
-    if not names:
-        return ()
-    found = {
-        s.name: s.id
-        for d in ws.datasets()
-        if not dataset_ids or d.id in dataset_ids
-        for s in ws.series(d)
-    }
-    missing = [n for n in names if n not in found]
-    if missing:
-        raise click.BadParameter(f"no series named {', '.join(missing)}", param_hint="--series")
-    return tuple(found[n] for n in names)
-
-
-def _merge_query(ws: Workspace, spec: FilterSpec, query: str) -> FilterSpec:
-    from dataclasses import replace
-
-    from anomaly_desk.query import Names, parse
-
-    datasets = ws.datasets()
-    names = Names(
-        datasets={d.name: d.id for d in datasets},
-        series={s.name: s.id for d in datasets for s in ws.series(d)},
-    )
-    ends = [d.report.end for d in datasets if d.report.end]
-    reference = int(max(ends).timestamp() * 1e9) if ends else None
-    parsed = parse(query, names, reference).spec
-    click.echo(
-        "understood: " + (", ".join(parse(query, names, reference).chips) or "nothing"), err=True
-    )
-    return replace(
-        parsed,
-        dataset_ids=spec.dataset_ids or parsed.dataset_ids,
-        series_ids=spec.series_ids or parsed.series_ids,
-        text=" ".join(t for t in (spec.text, parsed.text) if t),
-    )
 
 
 def _record(row: AnomalyRow) -> dict[str, object]:

@@ -74,7 +74,9 @@ class ContextReader:
         if row.series_id is None:
             return Context()
         series = self._series(row.series_id, row.dataset_id)
-        span = max(row.end_ns - row.start_ns, int(series.step_ns * MIN_CONTEXT_STEPS / CONTEXT_DURATIONS))
+        span = max(
+            row.end_ns - row.start_ns, int(series.step_ns * MIN_CONTEXT_STEPS / CONTEXT_DURATIONS)
+        )
         lo = row.start_ns - CONTEXT_DURATIONS * span
         hi = row.end_ns + CONTEXT_DURATIONS * span
         cut = slice(
@@ -94,33 +96,24 @@ class ContextReader:
             step = float(np.median(steps[steps > 0])) if np.any(steps > 0) else float(NS)
             low, high = np.full(len(ts), np.nan), np.full(len(ts), np.nan)
             if self._with_band and 10 <= len(ts) <= MAX_BAND_INPUT:
-                low, high = _band(ts, vals, step, self._timezone(dataset_id))
+                low, high = _band(ts, vals, self._timezone(dataset_id))
             found = _Series(ts, vals, low, high, step)
             self._cache[series_id] = found
         return found
 
     def _timezone(self, dataset_id: int) -> str:
-        return next(
-            (d.mapping.timezone for d in self._ws.datasets() if d.id == dataset_id), "UTC"
-        )
+        return next((d.mapping.timezone for d in self._ws.datasets() if d.id == dataset_id), "UTC")
 
 
-def _band(ts: I64, vals: F64, step_ns: float, tz: str) -> tuple[F64, F64]:
+def _band(ts: I64, vals: F64, tz: str) -> tuple[F64, F64]:
     """Prediction ± 2σ at every point (NaN where the baseline has none), as the GUI draws it."""
     # Imported here: the detectors pull in scikit-learn, which a plain export does not need.
-    from anomaly_desk.detect.deviation import day_types, robust_z
-    from anomaly_desk.detect.period import find_period
+    from anomaly_desk.detect.deviation import expected_band
 
     low = np.full(len(ts), np.nan)
     high = np.full(len(ts), np.nan)
     finite = np.isfinite(vals)
     if finite.sum() < 10:
         return low, high
-    ts_f, vals_f = ts[finite], vals[finite]
-    period = find_period(vals_f[:PERIOD_SPAN])
-    daily = period > 0 and abs(period * step_ns / NS - DAY_S) < 0.05 * DAY_S
-    kinds = day_types(ts_f, tz) if daily else None
-    _, prediction, sigma = robust_z(vals_f, period, kinds)
-    low[finite] = prediction - BAND_SIGMAS * sigma
-    high[finite] = prediction + BAND_SIGMAS * sigma
+    _, low[finite], high[finite] = expected_band(ts[finite], vals[finite], tz, BAND_SIGMAS)
     return low, high

@@ -20,7 +20,7 @@ import jinja2
 from anomaly_desk.model import AuditRecord, Severity
 from anomaly_desk.progress import Progress, silent
 from anomaly_desk.report.case import Case
-from anomaly_desk.report.plots import SEVERITY_HEX, context_svg
+from anomaly_desk.report.plots import SEVERITY_HEX, context_png
 
 NS = 1_000_000_000
 
@@ -41,6 +41,8 @@ def _stamp(text: str) -> str:
 
 
 def _duration(ns: int) -> str:
+    if ns <= 0:
+        return "one point"
     seconds = ns / NS
     if seconds < 60:
         return f"{seconds:g} s"
@@ -100,7 +102,7 @@ def render_html(case: Case, progress: Progress | None = None) -> str:
     plots: dict[int, str] = {}
     for i, item in enumerate(case.anomalies):
         progress.check()
-        plots[item.row.id] = context_svg(item.row, item.context)
+        plots[item.row.id] = context_png(item.row, item.context)
         progress.update((i + 1) / max(1, len(case.anomalies)), "drawing plots")
     css = (Path(__file__).parent / "templates" / "case.css").read_text(encoding="utf-8")
     return _environment().get_template("case.html.j2").render(case=case, plots=plots, css=css)
