@@ -143,7 +143,8 @@ class _ReportingStream:
 
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
-        self.quotes += data.count(b'"')
+        if b'"' in data:  # memchr-fast; counting every block costs 0.25 s on 380 MB
+            self.quotes += data.count(b'"')
         self._progress.update(0.9 * self._raw.tell() / self._size, "reading")
         return data
 
