@@ -187,6 +187,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     # Event-loop lag while an import and a detection run in workers.
     scratch_detect = args.scratch / "detect.sqlite"
+    for leftover in ("", "-wal", "-shm"):  # an old WAL beside the fresh copy would be replayed
+        Path(f"{scratch_detect}{leftover}").unlink(missing_ok=True)
+    for backup in args.scratch.glob("*.bak"):
+        backup.unlink()
     shutil.copyfile(args.detect_workspace, scratch_detect)
     scratch_import = args.scratch / "import.sqlite"
     for leftover in ("", "-wal", "-shm"):  # a stale WAL beside a new file would be replayed

@@ -8,12 +8,14 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from anomaly_desk.errors import BadInputError, Cancelled, WorkspaceError
+from anomaly_desk.model import AnomalyRow
 from anomaly_desk.progress import Progress
 
 EXIT_OK = 0
@@ -125,3 +127,27 @@ def _cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def anomaly_record(row: AnomalyRow) -> dict[str, object]:
+    """One anomaly as the commands print it (table, JSON, CSV): ISO UTC times, tags joined."""
+
+    def iso(ns: int) -> str:
+        return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat().replace("+00:00", "Z")
+
+    return {
+        "id": row.id,
+        "score": round(row.score, 1),
+        "severity": row.severity.value,
+        "start": iso(row.start_ns),
+        "end": iso(row.end_ns),
+        "dataset": row.dataset,
+        "series": row.series or row.entity,
+        "type": row.type,
+        "status": row.status.value,
+        "assignee": row.assignee,
+        "tags": ",".join(row.tags),
+        "actual": row.actual,
+        "expected": row.expected,
+        "summary": row.summary,
+    }

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from anomaly_desk.cli.common import (
+    anomaly_record,
     handle_errors,
     print_json,
     print_table,
@@ -89,30 +89,8 @@ def anomalies_command(
         click.echo(f"({len(rows)} of {total} shown)", err=True)
 
 
-def _record(row: AnomalyRow) -> dict[str, object]:
-    def iso(ns: int) -> str:
-        return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat().replace("+00:00", "Z")
-
-    return {
-        "id": row.id,
-        "score": round(row.score, 1),
-        "severity": row.severity.value,
-        "start": iso(row.start_ns),
-        "end": iso(row.end_ns),
-        "dataset": row.dataset,
-        "series": row.series or row.entity,
-        "type": row.type,
-        "status": row.status.value,
-        "assignee": row.assignee,
-        "tags": ",".join(row.tags),
-        "actual": row.actual,
-        "expected": row.expected,
-        "summary": row.summary,
-    }
-
-
 def _print_anomalies(rows: list[AnomalyRow], output_format: str) -> None:
-    records = [_record(r) for r in rows]
+    records = [anomaly_record(r) for r in rows]
     if output_format == "json":
         print_json(records)
     elif output_format == "csv":

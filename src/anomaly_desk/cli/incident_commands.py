@@ -12,7 +12,13 @@ from typing import Any
 
 import click
 
-from anomaly_desk.cli.common import format_option, handle_errors, print_json, print_table
+from anomaly_desk.cli.common import (
+    anomaly_record,
+    format_option,
+    handle_errors,
+    print_json,
+    print_table,
+)
 from anomaly_desk.cli.common import workspace_option as ws_option
 from anomaly_desk.model import AnomalyRow, IncidentInfo, IncidentProposal, IncidentStatus
 
@@ -249,16 +255,7 @@ def show_command(incident_id: int, workspace: Path | None, output_format: str) -
 
 
 def _member(row: AnomalyRow) -> dict[str, Any]:
-    summary = row.summary if len(row.summary) <= 70 else row.summary[:67] + "..."
-    return {
-        "id": row.id,
-        "score": round(row.score, 1),
-        "severity": row.severity.value,
-        "start": iso(row.start_ns),
-        "end": iso(row.end_ns),
-        "dataset": row.dataset,
-        "series": row.series or row.entity,
-        "type": row.type,
-        "status": row.status.value,
-        "summary": summary,
-    }
+    record = anomaly_record(row)
+    summary = row.summary
+    record["summary"] = summary if len(summary) <= 70 else summary[:67] + "..."
+    return record
