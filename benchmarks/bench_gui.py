@@ -10,9 +10,11 @@ launching a fresh Python process to the first turn of the event loop with the wi
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,13 +49,17 @@ STARTUP = (
 
 def window_ready_seconds(scratch: Path) -> float:
     """Launch to the first event-loop turn with the window shown (no workspace, no settings)."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(scratch))
+    # A settings folder of its own each time: the probe leaves recent workspaces behind in the
+    # scratch folder, and a window that reopens a 10M-point workspace is not "no workspace".
+    config = Path(tempfile.mkdtemp(dir=scratch, prefix="config-"))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(config))
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", STARTUP], cwd=REPO, env=env, capture_output=True, text=True,
         timeout=120, check=False,
     )  # fmt: skip
     elapsed = time.perf_counter() - start
+    shutil.rmtree(config, ignore_errors=True)
     if "ready" not in done.stdout:
         raise RuntimeError(f"the window did not start:\n{done.stderr}")
     return elapsed
