@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -56,8 +57,11 @@ def test_selecting_a_series_loads_it_into_the_timeline(
     assert shown.args[0].info.name == "web-03/latency_ms"
     timeline = window.timeline
     assert timeline is not None and timeline.curve is not None
-    x, y = timeline.curve.getOriginalDataset()
+    assert timeline.data is not None
+    x, y = timeline.data.x, timeline.data.y
     assert len(x) == len(y) == points["web-03/latency_ms"] == 8052
+    drawn_x, drawn_y = timeline.curve.getOriginalDataset()  # the min/max envelope, or raw
+    assert drawn_x[0] == x[0] and np.nanmax(drawn_y) == np.nanmax(y)
     assert timeline.overview_curve.getOriginalDataset()[0] is not None
     assert "datacenter_metrics  ›  web-03/latency_ms" in timeline.title.text()
     low, high = timeline.region.getRegion()

@@ -58,6 +58,23 @@ def _selected(ws: Workspace, ids: tuple[int, ...], filters: FilterOptions, limit
     return chosen
 
 
+def _incident(
+    ws: Workspace,
+    incident_id: int,
+    ids: tuple[int, ...],
+    filters: FilterOptions,
+    title: str | None,
+    summary: str,
+) -> tuple[list[int], str, str]:
+    """The incident's members, and its title and summary unless given on the command line."""
+    if ids or filters.given:
+        raise click.UsageError("give --incident or anomaly ids or filters, not several")
+    info, members = ws.incident(incident_id)
+    if not members:
+        raise click.UsageError(f"incident {incident_id} has no anomalies; nothing to report")
+    return [m.id for m in members], title or info.title, summary or info.summary
+
+
 @click.command("report")
 @ids_argument
 @workspace_option
@@ -67,6 +84,8 @@ def _selected(ws: Workspace, ids: tuple[int, ...], filters: FilterOptions, limit
               help="The HTML file to write (self-contained).")  # fmt: skip
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the same report as PDF here.")  # fmt: skip
+@click.option("--incident", "incident_id", type=click.IntRange(1), default=None,
+              help="Report on this incident: its members, its title and summary.")  # fmt: skip
 @title_option
 @summary_option
 @author_option
@@ -78,17 +97,22 @@ def report_command(
     limit: int,
     output: Path,
     pdf_path: Path | None,
+    incident_id: int | None,
     title: str | None,
     summary: str,
     author: str | None,
 ) -> None:
-    """Write a case report (HTML, and PDF with --pdf) for anomaly IDS or those the filters
-    select: plots, explanations, triage history, comments, audit hashes, input hashes."""
+    """Write a case report (HTML, and PDF with --pdf) for anomaly IDS, those the filters
+    select, or an --incident's members: plots, explanations, triage history, comments, audit
+    hashes, input hashes."""
     from anomaly_desk.report import build_case, write_report
     from anomaly_desk.store import Workspace
 
     with Workspace.open(workspace, create=False) as ws, progress_bar("writing report") as p:
-        chosen = _selected(ws, ids, filters, limit)
+        if incident_id is not None:
+            chosen, title, summary = _incident(ws, incident_id, ids, filters, title, summary)
+        else:
+            chosen = _selected(ws, ids, filters, limit)
         case = build_case(ws, chosen, title=title, summary=summary, author=author, progress=p)
         write_report(case, output, pdf_path, p)
     head = case.chain.head

@@ -32,6 +32,7 @@ from anomaly_desk.gui.errors import NotificationManager
 from anomaly_desk.gui.explorer import ExplorerWidget
 from anomaly_desk.gui.heap import freeze_long_lived
 from anomaly_desk.gui.import_wizard import ImportWizard
+from anomaly_desk.gui.incident_desk import IncidentDesk
 from anomaly_desk.gui.investigation import Investigation
 from anomaly_desk.gui.jobs_widget import JobsWidget
 from anomaly_desk.gui.loaders import (
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.detection = DetectionFlow(self)
         self.menu_actions = build_menus(self)
         self.triage = TriageActions(self)
+        self.incident_desk = IncidentDesk(self)
         self.explorer_dock.setVisible(False)
         self._restore_layout()
         self.set_theme(self.preferences.theme())

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
 if TYPE_CHECKING:
     from anomaly_desk.gui.main_window import MainWindow
@@ -153,3 +153,11 @@ def fill_recent(menu: QMenu, recent: list[Path], window: MainWindow) -> None:
         act.triggered.connect(window._on_recent)
     if not recent:
         menu.addAction("(no recent workspaces)").setEnabled(False)
+
+
+def add_view_toggle(window: MainWindow, dock: QDockWidget, text: str) -> QAction:
+    """View > (dock): the dock's own toggle action, so the check mark follows the dock."""
+    toggle = dock.toggleViewAction()
+    toggle.setText(text)
+    window.menu_actions.menus["view"].addAction(toggle)
+    return toggle

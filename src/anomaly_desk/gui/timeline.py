@@ -1,9 +1,12 @@
 """The timeline of one series: a main plot, an overview strip that picks its range, a crosshair,
 and the overlays of ``timeline_overlays`` (expected band, anomaly markers, a dragged range).
 
-The curves are created once and updated with ``setData``; pyqtgraph's peak downsampling and
-clip-to-view keep a million points responsive. Data arrives already loaded (a worker read it);
-nothing here touches the workspace. Times are shown in UTC, as they are stored.
+The curves are created once and updated with ``setData``. On a view change the main curve gets
+the visible slice of a min/max pyramid (``timeline_peaks``, built in the loading worker), about
+one min/max pair per pixel column, or the raw points when zoomed in: a redraw costs the same for
+ten million points as for ten thousand. pyqtgraph's peak downsampling and clip-to-view stay on.
+Data arrives already loaded (a worker read it); nothing here touches the workspace. Times are
+shown in UTC, as they are stored.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, 
 from anomaly_desk.gui.detail_tasks import Band
 from anomaly_desk.gui.loaders import SeriesData
 from anomaly_desk.gui.timeline_overlays import Overlays, RangeViewBox
+from anomaly_desk.gui.timeline_peaks import Peaks
 from anomaly_desk.model import AnomalyRow
 
 OVERVIEW_HEIGHT = 84
+POINTS_PER_PIXEL = 4  # drawn points per pixel column of the plot: a min/max pair, twice over
+MIN_POINTS = 2000
 LIGHT = {"bg": "#ffffff", "fg": "#3c4043", "curve": "#1a73e8", "grid": 0.18, "region": "#1a73e833"}
 DARK = {"bg": "#1e1f22", "fg": "#c8ccd0", "curve": "#66b2ff", "grid": 0.22, "region": "#66b2ff33"}
 
@@ -51,6 +57,7 @@ class TimelineWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.data: SeriesData | None = None
+        self._peaks: Peaks | None = None
         self._syncing = False
         self._summary = ""
 
@@ -122,8 +129,9 @@ class TimelineWidget(QWidget):
         if self.data is None or self.data.info.id != data.info.id:
             self.overlays.clear()  # the band and markers belonged to the previous series
         self.data = data
-        self.curve.setData(data.x, data.y, connect="finite")
-        self.overview_curve.setData(data.x, data.y, connect="finite")
+        self._peaks = data.pyramid()
+        self.overview_curve.setData(*self._peaks.overview(data.x, data.y), connect="finite")
+        self._draw_visible()
         info = data.info
         self.title.setText(f"{data.dataset}  ›  {info.name}")
         self.plot.getPlotItem().setLabel("left", info.value_column)
@@ -147,6 +155,7 @@ class TimelineWidget(QWidget):
 
     def clear(self) -> None:
         self.data = None
+        self._peaks = None
         self.overlays.clear()
         self.curve.setData([], [])
         self.overview_curve.setData([], [])
@@ -218,9 +227,23 @@ class TimelineWidget(QWidget):
         finally:
             self._syncing = False
 
+    def _draw_visible(self) -> None:
+        """Give the main curve the points of the visible range (see ``timeline_peaks``)."""
+        data, peaks = self.data, self._peaks
+        if data is None or peaks is None:
+            return
+        low, high = self.visible_range()
+        first = int(np.searchsorted(data.x, low)) - 1  # one point beyond each edge
+        last = int(np.searchsorted(data.x, high)) + 1
+        budget = max(MIN_POINTS, POINTS_PER_PIXEL * self.plot.width())
+        self.curve.setData(*peaks.slice(data.x, data.y, first, last, budget), connect="finite")
+
     @Slot(object, object)
     def _on_main_range(self, _view: object, x_range: object) -> None:
-        if self._syncing or self.data is None:
+        if self.data is None:
+            return
+        self._draw_visible()
+        if self._syncing:
             return
         assert isinstance(x_range, (list, tuple))
         self._syncing = True

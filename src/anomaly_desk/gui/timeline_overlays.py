@@ -1,5 +1,5 @@
-"""What the timeline draws over a series: the expected band, anomaly regions and markers, and
-the time range the user drags out (Shift + drag) to filter the table.
+"""What the timeline draws over a series: the expected band, anomaly regions and markers, the
+time range the user drags out (Shift + drag) to filter the table, and the annotations.
 
 Each overlay is one plot item created once and updated with ``setData`` / ``setOpts``: a
 thousand anomalies are one scatter item and one bar item, not a thousand graphics items.
@@ -21,6 +21,7 @@ NS = 1_000_000_000
 BAND_ALPHA = "70"  # hex alpha of the band's fill
 REGION_ALPHA = 55  # of an anomaly's shaded time span
 MAX_REGIONS = 400  # spans drawn (the strongest); markers are drawn for every anomaly loaded
+ANNOTATION_HEX = "#7e57c2"  # annotations: one colour apart from the severity scale
 
 
 class RangeViewBox(pg.ViewBox):  # type: ignore[misc]
@@ -131,3 +132,46 @@ class Overlays:
             y1=np.full(len(x0), high),
             brushes=brushes,
         )
+
+
+class AnnotationOverlay:
+    """The shown series' annotations as labelled, fixed regions on one plot.
+
+    A small pool of region and label items is reused across series (annotations are few);
+    items beyond the ones shown are hidden, not deleted.
+    """
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.regions: list[pg.LinearRegionItem] = []
+        self.labels: list[pg.TextItem] = []
+        self.shown: tuple[tuple[int, int, str], ...] = ()  # (start_ns, end_ns, text)
+
+    def set_annotations(self, spans: tuple[tuple[int, int, str], ...]) -> None:
+        self.shown = spans
+        while len(self.regions) < len(spans):
+            region = pg.LinearRegionItem(
+                orientation="vertical", movable=False, brush=pg.mkBrush(ANNOTATION_HEX + "30"),
+                pen=pg.mkPen(ANNOTATION_HEX, width=1),
+            )  # fmt: skip
+            region.setZValue(-13)
+            label = pg.TextItem("", color=ANNOTATION_HEX, anchor=(0, 0))
+            label.setZValue(25)
+            self.plot.addItem(region, ignoreBounds=True)
+            self.plot.addItem(label, ignoreBounds=True)
+            self.regions.append(region)
+            self.labels.append(label)
+        top = self.plot.getViewBox().viewRange()[1][1]
+        for i, (region, label) in enumerate(zip(self.regions, self.labels, strict=True)):
+            visible = i < len(spans)
+            region.setVisible(visible)
+            label.setVisible(visible)
+            if visible:
+                start, end, text = spans[i]
+                region.setRegion((start / NS, max(end, start + 1) / NS))
+                label.setText(text)
+                label.setToolTip(text)
+                label.setPos(start / NS, top)
+
+    def texts(self) -> list[str]:
+        return [label.toPlainText() for label in self.labels if label.isVisible()]

@@ -1,0 +1,162 @@
+"""Wires the incident work into the window: View > Incidents, the incident view, and the
+timeline's annotations with Anomaly > Annotate range….
+
+The main window only creates an ``IncidentDesk``; everything else is connected here. Reads and
+writes are jobs (``incident_tasks``, ``annotation_tasks``) on the window's one runner. The plot
+parts (the incident view, the annotation overlay) are created when first needed: pyqtgraph
+must not load at start-up.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDockWidget, QInputDialog
+
+from anomaly_desk.gui.annotation_tasks import SeriesAnnotations, annotate_range, load_annotations
+from anomaly_desk.gui.incident_tasks import IncidentData, load_incident
+from anomaly_desk.gui.incidents_view import IncidentsDock
+from anomaly_desk.gui.menus import add_view_toggle
+from anomaly_desk.gui.workers import Job
+
+if TYPE_CHECKING:
+    from anomaly_desk.gui.incident_view import IncidentView
+    from anomaly_desk.gui.loaders import SeriesData
+    from anomaly_desk.gui.main_window import MainWindow
+    from anomaly_desk.gui.timeline_overlays import AnnotationOverlay
+
+NS = 1_000_000_000
+
+
+class IncidentDesk(QObject):
+    incident_shown = Signal(object)  # IncidentData, drawn by now
+    annotations_shown = Signal(object)  # SeriesAnnotations, drawn by now
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.actor = getpass.getuser()
+        self.dock = IncidentsDock(window.runner, window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.setVisible(False)
+        add_view_toggle(window, self.dock, "&Incidents")
+        self.view: IncidentView | None = None  # with its dock, at the first incident opened
+        self.view_dock = QDockWidget("Incident", window)
+        self.view_dock.setObjectName("incident-view-dock")
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.view_dock)
+        self.view_dock.setVisible(False)
+        self.dock.open_requested.connect(self.open_incident)
+        self.overlay: AnnotationOverlay | None = None
+        self.range_ns: tuple[int, int] | None = None
+        self.series_id: int | None = None
+        self.annotate_action = QAction("Annotate &range…", window)
+        self.annotate_action.setToolTip(
+            "Write a note on the Shift+dragged range of the shown series (else the visible range)"
+        )
+        self.annotate_action.setEnabled(False)
+        self.annotate_action.triggered.connect(self.ask_annotate)
+        window.menu_actions.menus["anomaly"].addAction(self.annotate_action)
+        window.workspace_opened.connect(self._on_workspace)
+        window.series_shown.connect(self._on_series)
+
+    @Slot(object)
+    def _on_workspace(self, snapshot: object) -> None:
+        path = getattr(snapshot, "path", None)
+        if path is not None:
+            self.dock.set_workspace(path)
+
+    # -- the incident view ---------------------------------------------------------------------
+
+    @Slot(int, object)
+    def open_incident(self, incident_id: int, links: object = ()) -> Job | None:
+        runner, path = self.window.runner, self.window.workspace_path
+        if path is None or runner.closed:
+            return None
+        job = runner.submit(
+            load_incident, incident_id, tuple(links) if isinstance(links, tuple) else (),
+            label=f"Loading incident #{incident_id}", workspace=path, key="incident-view",
+        )  # fmt: skip
+        job.finished.connect(self._on_incident)
+        return job
+
+    @Slot(object)
+    def _on_incident(self, data: object) -> None:
+        assert isinstance(data, IncidentData)
+        if self.view is None:
+            from anomaly_desk.gui.incident_view import IncidentView
+
+            self.view = IncidentView(self.view_dock)
+            self.view.anomaly_clicked.connect(self.window.investigation.jump_to)
+            self.view_dock.setWidget(self.view)
+        self.view.show_incident(data)
+        self.view_dock.setWindowTitle(f"Incident #{data.info.id}")
+        self.view_dock.setVisible(True)
+        self.view_dock.raise_()
+        self.incident_shown.emit(data)
+
+    # -- annotations on the timeline -------------------------------------------------------------
+
+    @Slot(object)
+    def _on_series(self, data: SeriesData) -> None:
+        timeline = self.window.timeline
+        if timeline is None:
+            return
+        if self.overlay is None:
+            from anomaly_desk.gui.timeline_overlays import AnnotationOverlay
+
+            self.overlay = AnnotationOverlay(timeline.plot.getPlotItem())
+            timeline.range_selected.connect(self._on_range)
+        if data.info.id != self.series_id:
+            self.range_ns = None
+            self.overlay.set_annotations(())
+        self.series_id = data.info.id
+        self.annotate_action.setEnabled(True)
+        self._submit(load_annotations, data.info.id, label=f"Annotations of {data.info.name}")
+
+    @Slot(object)
+    def _on_range(self, span: object) -> None:
+        self.range_ns = (int(span[0]), int(span[1])) if isinstance(span, tuple) else None
+
+    def target_range(self) -> tuple[int, int] | None:
+        """The Shift+dragged range, else the timeline's visible one."""
+        if self.range_ns is not None:
+            return self.range_ns
+        timeline = self.window.timeline
+        if timeline is None or timeline.data is None:
+            return None
+        low, high = timeline.visible_range()
+        return int(low * NS), int(high * NS)
+
+    @Slot()
+    def ask_annotate(self) -> None:
+        text, ok = QInputDialog.getText(self.window, "Annotate range", "Note on this range:")
+        if ok and text.strip():
+            self.annotate(text.strip())
+
+    def annotate(self, text: str) -> Job | None:
+        span = self.target_range()
+        if span is None or self.series_id is None:
+            return None
+        return self._submit(
+            annotate_range, self.series_id, text, span[0], span[1], self.actor,
+            label="Saving the annotation",
+        )  # fmt: skip
+
+    def _submit(self, fn: object, *args: object, label: str) -> Job | None:
+        runner, path = self.window.runner, self.window.workspace_path
+        if path is None or runner.closed:
+            return None
+        job = runner.submit(fn, *args, label=label, workspace=path)  # type: ignore[arg-type]
+        job.finished.connect(self._on_annotations)
+        return job
+
+    @Slot(object)
+    def _on_annotations(self, found: object) -> None:
+        assert isinstance(found, SeriesAnnotations)
+        if self.overlay is None or found.series_id != self.series_id:
+            return  # a late answer for a series no longer shown
+        self.overlay.set_annotations(found.spans())
+        self.annotations_shown.emit(found)

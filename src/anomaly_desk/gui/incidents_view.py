@@ -1,0 +1,252 @@
+"""View > Incidents: the stored incidents and, below, the proposals with the reasons that join
+their members. Accept a proposal, merge or dissolve incidents, open one in the incident view.
+
+Every read and write is a job (``incident_tasks``); after a write the lists are read again.
+The incidents are a plain read-only table model, reset per read; the proposals a tree whose
+children are the links' reasons.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from anomaly_desk.gui import incident_tasks as tasks
+from anomaly_desk.gui.workers import Job, JobRunner
+from anomaly_desk.model import IncidentInfo, IncidentLink, IncidentProposal
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
+HEADERS = ("#", "Title", "Status", "Anomalies", "From (UTC)")
+IncidentRole = Qt.ItemDataRole.UserRole + 1
+ProposalRole = Qt.ItemDataRole.UserRole + 2
+
+
+def _when(ns: int | None) -> str:
+    return "" if ns is None else f"{datetime.fromtimestamp(ns / 1e9, tz=UTC):%Y-%m-%d %H:%M}"
+
+
+class IncidentsModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[IncidentInfo, ...] = ()
+
+    def set_rows(self, rows: tuple[IncidentInfo, ...]) -> None:
+        self.beginResetModel()  # a new read: every row may differ
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        info = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            cells = (
+                str(info.id), info.title, info.status.value,
+                str(len(info.anomaly_ids)), _when(info.start_ns),
+            )  # fmt: skip
+            return cells[index.column()]
+        if role == IncidentRole:
+            return info
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+        return None
+
+
+class IncidentsDock(QDockWidget):
+    loaded = Signal(object)  # IncidentsPage
+    changed = Signal(object)  # IncidentInfo created or merged, or the id dissolved
+    open_requested = Signal(int, object)  # incident id, links known for it
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__("Incidents", parent)
+        self.setObjectName("incidents")
+        self._runner = runner
+        self.actor = getpass.getuser()
+        self.workspace: Path | None = None
+        self.links: dict[int, tuple[IncidentLink, ...]] = {}  # from the proposals accepted
+        body = QWidget(self)
+        self.model = IncidentsModel(self)
+        self.table = QTableView(body)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(self.open_selected)
+        self.proposals = QTreeWidget(body)
+        self.proposals.setHeaderLabels(("Proposal / reason", "Score", "Anomalies"))
+        self.proposals.setColumnWidth(0, 360)
+        self.proposals.itemDoubleClicked.connect(self.accept_selected)
+        self.buttons: dict[str, QPushButton] = {}
+        incident_row, proposal_row = QHBoxLayout(), QHBoxLayout()
+        for key, text, slot, row in (
+            ("open", "Open", self.open_selected, incident_row),
+            ("merge", "Merge selected", self.merge_selected, incident_row),
+            ("dissolve", "Dissolve", self.dissolve_selected, incident_row),
+            ("accept", "Create incident", self.accept_selected, proposal_row),
+            ("refresh", "Refresh", self.reload, proposal_row),
+        ):
+            button = QPushButton(text, body)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            self.buttons[key] = button
+        incident_row.addStretch(1)
+        proposal_row.addStretch(1)
+        self.caption = QLabel("", body)
+        rows = QVBoxLayout(body)
+        rows.setContentsMargins(6, 4, 6, 4)
+        rows.addWidget(QLabel("<b>Incidents</b>", body))
+        rows.addWidget(self.table, 1)
+        rows.addLayout(incident_row)
+        rows.addWidget(QLabel("<b>Proposals</b>", body))
+        rows.addWidget(self.proposals, 1)
+        rows.addLayout(proposal_row)
+        rows.addWidget(self.caption)
+        self.setWidget(body)
+        self.visibilityChanged.connect(self._on_visible)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def set_workspace(self, path: Path) -> None:
+        if path != self.workspace:
+            self.links = {}
+        self.workspace = path
+        if self.isVisible():
+            self.reload()
+
+    def _submit(self, fn: Any, *args: Any, label: str, key: str | None = None) -> Job | None:
+        if self.workspace is None or self._runner.closed:
+            return None
+        return self._runner.submit(fn, *args, label=label, workspace=self.workspace, key=key)
+
+    @Slot()
+    def reload(self) -> Job | None:
+        job = self._submit(tasks.load_incidents, label="Reading incidents", key="incidents")
+        if job is not None:
+            job.finished.connect(self._on_loaded)
+        return job
+
+    @Slot(object)
+    def _on_loaded(self, page: object) -> None:
+        assert isinstance(page, tasks.IncidentsPage)
+        self.model.set_rows(page.incidents)
+        self.proposals.clear()
+        for proposal in page.proposals:
+            item = QTreeWidgetItem(
+                (proposal.title, f"{proposal.score:.0f}", str(len(proposal.anomaly_ids)))
+            )
+            item.setData(0, ProposalRole, proposal)
+            item.setToolTip(0, ", ".join(proposal.series))
+            for link in proposal.links:
+                reason = f"#{link.a}–#{link.b}: {link.reason}"
+                item.addChild(QTreeWidgetItem((reason, f"{link.strength:.2f}")))
+            self.proposals.addTopLevelItem(item)
+        self.caption.setText(f"{len(page.incidents)} incidents · {len(page.proposals)} proposals")
+        self.loaded.emit(page)
+
+    # -- what is selected -----------------------------------------------------------------
+
+    def selected_incidents(self) -> list[IncidentInfo]:
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        found = [self.model.index(r, 0).data(IncidentRole) for r in rows]
+        return [f for f in found if isinstance(f, IncidentInfo)]
+
+    def selected_proposal(self) -> IncidentProposal | None:
+        item = self.proposals.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        found = item.data(0, ProposalRole) if item is not None else None
+        return found if isinstance(found, IncidentProposal) else None
+
+    # -- changing ---------------------------------------------------------------------------
+
+    @Slot()
+    def accept_selected(self) -> Job | None:
+        proposal = self.selected_proposal()
+        if proposal is None:
+            return None
+        job = self._submit(tasks.accept_proposal, proposal, self.actor, label="Creating incident")
+        if job is not None:
+            job.finished.connect(lambda info: self._remember(info, proposal.links))
+            job.finished.connect(self._on_changed)
+        return job
+
+    def _remember(self, info: object, links: tuple[IncidentLink, ...]) -> None:
+        if isinstance(info, IncidentInfo):
+            self.links[info.id] = links
+
+    @Slot()
+    def merge_selected(self) -> Job | None:
+        chosen = self.selected_incidents()
+        if len(chosen) < 2:
+            return None
+        ids = [c.id for c in chosen]
+        merged = tuple(link for i in ids for link in self.links.pop(i, ()))
+        job = self._submit(tasks.merge_incidents, ids, self.actor, label="Merging incidents")
+        if job is not None:
+            job.finished.connect(lambda info: self._remember(info, merged))
+            job.finished.connect(self._on_changed)
+        return job
+
+    @Slot()
+    def dissolve_selected(self) -> Job | None:
+        chosen = self.selected_incidents()
+        if len(chosen) != 1:
+            return None
+        job = self._submit(
+            tasks.dissolve_incident, chosen[0].id, self.actor, label="Dissolving incident"
+        )
+        if job is not None:
+            job.finished.connect(self._on_changed)
+        return job
+
+    @Slot(object)
+    def _on_changed(self, result: object) -> None:
+        self.changed.emit(result)
+        self.reload()
+
+    @Slot()
+    def open_selected(self) -> None:
+        chosen = self.selected_incidents()
+        if chosen:
+            self.open_requested.emit(chosen[0].id, self.links.get(chosen[0].id, ()))
+
+    @Slot(bool)
+    def _on_visible(self, visible: bool) -> None:
+        if visible:
+            self.reload()
