@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from anomaly_desk.gui import incident_tasks as tasks
 from anomaly_desk.gui.annotation_tasks import annotate_range, load_annotations
 from anomaly_desk.gui.incident_tasks import IncidentData, IncidentsPage, build_graph
+from anomaly_desk.gui.incidents_view import IncidentsDock
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.gui.relationship_graph import RelationshipGraph
 from anomaly_desk.model import IncidentInfo, IncidentLink, IncidentStatus
@@ -33,8 +35,9 @@ def test_worker_functions_alone(detected_ws: Path) -> None:
         assert page.incidents == () and page.proposals
         proposal = page.proposals[0]
         info = tasks.accept_proposal(silent(), ws, proposal, "tester")
-        data = tasks.load_incident(silent(), ws, info.id, proposal.links)
+        data = tasks.load_incident(silent(), ws, info.id)
         assert {t.name for t in data.traces} == set(proposal.series)
+        assert set(data.links) == set(proposal.links)  # read from the store, not remembered
         assert all(len(t.x) == len(t.y) > 0 for t in data.traces)
         assert tasks.dissolve_incident(silent(), ws, info.id, "tester") == info.id
         assert ws.incidents() == []
@@ -108,6 +111,89 @@ def test_merge_two_incidents(qtbot: QtBot, detected: MainWindow, detected_ws: Pa
     with Workspace.open(detected_ws, create=False) as ws:
         (merged,) = ws.incidents()
     assert set(merged.anomaly_ids) == {rows[0].id, rows[1].id}
+
+
+def _stored_incident(path: Path) -> IncidentInfo:
+    with Workspace.open(path, create=False) as ws:
+        (info,) = ws.incidents()
+    return info
+
+
+def _changes(qtbot: QtBot, dock: IncidentsDock, action: object) -> None:
+    with qtbot.waitSignals([dock.changed, dock.loaded], timeout=WAIT_MS, order="strict"):
+        assert callable(action) and action() is not None
+
+
+def test_edit_an_incident_in_the_window(
+    qtbot: QtBot, detected: MainWindow, detected_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = detected.incident_desk
+    dock = desk.dock
+    table = detected.anomaly_pane.table
+
+    def first_row_selected() -> bool:
+        table.select_row(0)  # the table fills from a job: select once a row is there
+        return len(table.selected_ids()) == 1
+
+    qtbot.waitUntil(first_row_selected, timeout=WAIT_MS)
+    (picked,) = table.selected_ids()
+    with Workspace.open(detected_ws, create=False) as ws:
+        rows, _ = ws.anomalies(limit=10)
+        ids = [r.id for r in rows if r.id != picked][:2]
+        made = ws.create_incident("first title", ids, "tester")
+    with qtbot.waitSignal(dock.loaded, timeout=WAIT_MS):
+        dock.show()
+    dock.table.selectRow(0)
+
+    # Rename and summary go through their dialogs.
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("renamed", True))
+    _changes(qtbot, dock, dock.ask_rename)
+    assert _stored_incident(detected_ws).title == "renamed"
+    assert dock.model.index(0, 1).data() == "renamed"
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("db slow", True))
+    dock.table.selectRow(0)
+    _changes(qtbot, dock, dock.ask_summary)
+    assert _stored_incident(detected_ws).summary == "db slow"
+
+    # Close, then reopen.
+    dock.table.selectRow(0)
+    _changes(qtbot, dock, dock.toggle_status)
+    assert _stored_incident(detected_ws).status is IncidentStatus.CLOSED
+    dock.table.selectRow(0)
+    _changes(qtbot, dock, dock.toggle_status)
+    assert _stored_incident(detected_ws).status is IncidentStatus.OPEN
+
+    # The anomaly selected in the table joins the incident.
+    dock.table.selectRow(0)
+    _changes(qtbot, dock, dock.add_selected_anomalies)
+    assert set(_stored_incident(detected_ws).anomaly_ids) == {*ids, picked}
+
+    # Open it, pick a member in the graph, remove it: the store and the view follow.
+    dock.table.selectRow(0)
+    with qtbot.waitSignal(desk.incident_shown, timeout=WAIT_MS):
+        dock.open_selected()
+    assert desk.view is not None and not desk.view.remove_button.isEnabled()
+    desk.view.graph.click_node(f"anomaly:{picked}")
+    assert desk.view.picked == picked and desk.view.remove_button.isEnabled()
+    with qtbot.waitSignals([dock.changed, desk.incident_shown], timeout=WAIT_MS, order="strict"):
+        desk.view.remove_button.click()
+    assert set(_stored_incident(detected_ws).anomaly_ids) == set(ids)
+    data = desk.view.data
+    assert isinstance(data, IncidentData) and {m.id for m in data.members} == set(ids)
+    assert _stored_incident(detected_ws).id == made.id
+
+
+def test_a_failed_edit_goes_to_the_notifications(
+    qtbot: QtBot, detected: MainWindow, detected_ws: Path
+) -> None:
+    dock = detected.incident_desk.dock
+    with Workspace.open(detected_ws, create=False) as ws:
+        rows, _ = ws.anomalies(limit=2)
+        made = ws.create_incident("one", [rows[0].id], "tester")
+    with qtbot.waitSignal(detected.notifications.notified, timeout=WAIT_MS):
+        job = dock.remove_member(made.id, rows[1].id)  # not a member
+        assert job is not None
+    assert set(_stored_incident(detected_ws).anomaly_ids) == {rows[0].id}
 
 
 def test_graph_counts_for_a_small_incident(qtbot: QtBot, detected_ws: Path) -> None:

@@ -68,3 +68,23 @@ def test_the_proposal_becomes_an_incident_with_a_clean_log(demo: Workspace) -> N
     assert tuple(sorted(m.id for m in members)) == first.anomaly_ids
     assert all(p.anomaly_ids != first.anomaly_ids for p in demo.propose_incidents())
     assert demo.verify_audit().ok
+
+
+def test_a_stored_incident_has_links_between_its_members(demo: Workspace) -> None:
+    """Links come from the store, so any stored incident has them, not only a fresh one."""
+    for old in demo.incidents():  # the planted slowdown is the first proposal again
+        demo.dissolve_incident(old.id, "ann")
+    (first, *_) = demo.propose_incidents()
+    made = demo.create_incident("by hand", first.anomaly_ids, "ann")
+    links = demo.incident_links(made.id)
+    members = set(first.anomaly_ids)
+    assert links and all(k.reason and {k.a, k.b} <= members for k in links)
+    # The members stay joined: the links span every one of them.
+    joined = {k.a for k in links} | {k.b for k in links}
+    assert joined == members and len(links) == len(members) - 1
+    # Same rules, same evidence: the links the proposal showed, strongest first.
+    assert links == sorted(first.links, key=lambda k: (-k.strength, k.a, k.b))
+    assert any("found unusual together" in k.reason for k in links)
+    # Take all but one member out: one anomaly alone has nothing to link to.
+    demo.remove_from_incident(made.id, first.anomaly_ids[1:], "ann")
+    assert demo.incident_links(made.id) == []

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from anomaly_desk.model import AnomalyRow, Severity, Status
-from anomaly_desk.triage.incidents import GAP_NS, MINUTE_NS, Relations, entity_of, propose
+from anomaly_desk.triage.incidents import (
+    GAP_NS,
+    MINUTE_NS,
+    Relations,
+    entity_of,
+    links,
+    propose,
+)
 
 HOUR = 60 * MINUTE_NS
 
@@ -115,3 +122,11 @@ def test_entity_of() -> None:
     assert entity_of("db-01/latency_ms", "rack-7") == "rack-7"
     assert entity_of("latency_ms", None) is None
     assert entity_of("/x", None) is None
+
+
+def test_links_over_given_rows_keep_the_strongest_that_join_them() -> None:
+    rows = [row(10, 1, 0, 30, name=NAMES[1]), row(11, 2, 5, 35, name=NAMES[2]),
+            row(12, 3, 0, 30, name=NAMES[3]), row(13, 4, 0, 30, name=NAMES[4])]  # fmt: skip
+    found = links(rows, relations())
+    assert [(k.a, k.b) for k in found] == [(10, 11), (11, 13)]  # batch/queue is unrelated
+    assert "usually move together" in found[0].reason and "belong to db-01" in found[1].reason

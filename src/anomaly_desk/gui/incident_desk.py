@@ -21,6 +21,7 @@ from anomaly_desk.gui.incident_tasks import IncidentData, load_incident
 from anomaly_desk.gui.incidents_view import IncidentsDock
 from anomaly_desk.gui.menus import add_view_toggle
 from anomaly_desk.gui.workers import Job
+from anomaly_desk.model import IncidentInfo
 
 if TYPE_CHECKING:
     from anomaly_desk.gui.incident_view import IncidentView
@@ -49,6 +50,8 @@ class IncidentDesk(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.view_dock)
         self.view_dock.setVisible(False)
         self.dock.open_requested.connect(self.open_incident)
+        self.dock.changed.connect(self._on_changed)
+        self.dock.anomaly_selection = window.anomaly_pane.table.selected_ids
         self.overlay: AnnotationOverlay | None = None
         self.range_ns: tuple[int, int] | None = None
         self.series_id: int | None = None
@@ -70,13 +73,13 @@ class IncidentDesk(QObject):
 
     # -- the incident view ---------------------------------------------------------------------
 
-    @Slot(int, object)
-    def open_incident(self, incident_id: int, links: object = ()) -> Job | None:
+    @Slot(int)
+    def open_incident(self, incident_id: int) -> Job | None:
         runner, path = self.window.runner, self.window.workspace_path
         if path is None or runner.closed:
             return None
         job = runner.submit(
-            load_incident, incident_id, tuple(links) if isinstance(links, tuple) else (),
+            load_incident, incident_id,
             label=f"Loading incident #{incident_id}", workspace=path, key="incident-view",
         )  # fmt: skip
         job.finished.connect(self._on_incident)
@@ -90,12 +93,24 @@ class IncidentDesk(QObject):
 
             self.view = IncidentView(self.view_dock)
             self.view.anomaly_clicked.connect(self.window.investigation.jump_to)
+            self.view.remove_requested.connect(self.dock.remove_member)
             self.view_dock.setWidget(self.view)
         self.view.show_incident(data)
         self.view_dock.setWindowTitle(f"Incident #{data.info.id}")
         self.view_dock.setVisible(True)
         self.view_dock.raise_()
         self.incident_shown.emit(data)
+
+    @Slot(object)
+    def _on_changed(self, result: object) -> None:
+        """An incident changed: show it again if it is the one in the view."""
+        shown = self.view.data if self.view is not None else None
+        if shown is None or not self.view_dock.isVisible():
+            return
+        if isinstance(result, IncidentInfo) and result.id == shown.info.id:
+            self.open_incident(result.id)
+        elif result == shown.info.id:  # dissolved
+            self.view_dock.setVisible(False)
 
     # -- annotations on the timeline -------------------------------------------------------------
 

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from anomaly_desk.model import AnomalyRow, IncidentInfo, IncidentLink, IncidentProposal
+from anomaly_desk.model import (
+    AnomalyRow,
+    IncidentInfo,
+    IncidentLink,
+    IncidentProposal,
+    IncidentStatus,
+)
 from anomaly_desk.progress import Progress
 from anomaly_desk.triage.incidents import entity_of
 
@@ -74,15 +80,39 @@ def dissolve_incident(progress: Progress, ws: Workspace, incident_id: int, actor
     return incident_id
 
 
-def load_incident(
+def update_incident(
     progress: Progress,
     ws: Workspace,
     incident_id: int,
-    links: tuple[IncidentLink, ...] = (),
-) -> IncidentData:
-    """The incident, its members and each member series (one trace per series, in the
-    order the members first name them)."""
+    actor: str,
+    title: str | None = None,
+    summary: str | None = None,
+    status: IncidentStatus | None = None,
+) -> IncidentInfo:
+    progress.check()
+    return ws.update_incident(incident_id, actor, title=title, summary=summary, status=status)
+
+
+def add_to_incident(
+    progress: Progress, ws: Workspace, incident_id: int, ids: Sequence[int], actor: str
+) -> IncidentInfo:
+    progress.check()
+    return ws.add_to_incident(incident_id, list(ids), actor)
+
+
+def remove_from_incident(
+    progress: Progress, ws: Workspace, incident_id: int, ids: Sequence[int], actor: str
+) -> IncidentInfo:
+    progress.check()
+    return ws.remove_from_incident(incident_id, list(ids), actor)
+
+
+def load_incident(progress: Progress, ws: Workspace, incident_id: int) -> IncidentData:
+    """The incident, its members, each member series (one trace per series, in the order
+    the members first name them) and the links between members, by the proposals' rules."""
     info, members = ws.incident(incident_id)
+    progress.update(0.0, "relating the members")
+    links = tuple(ws.incident_links(incident_id))
     series_ids = list(dict.fromkeys(m.series_id for m in members if m.series_id is not None))
     traces = []
     for i, series_id in enumerate(series_ids):

@@ -3,15 +3,16 @@ anomaly shaded in its severity colour, and the relationship graph below.
 
 The data arrives as an ``IncidentData`` loaded by a worker (``incident_tasks.load_incident``);
 this widget only draws it. Plots are rebuilt per incident (the number of series changes), and
-each keeps pyqtgraph's peak downsampling and clip-to-view on.
+each keeps pyqtgraph's peak downsampling and clip-to-view on. Clicking an anomaly in the graph
+picks it; "Remove from incident" then asks (``remove_requested``) to take it out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from anomaly_desk.gui.incident_tasks import NS, IncidentData, build_graph
 from anomaly_desk.gui.relationship_graph import RelationshipGraph
@@ -24,6 +25,7 @@ PLOT_HEIGHT = 110
 
 class IncidentView(QWidget):
     anomaly_clicked = Signal(int)  # from the graph: the window may select it in the table
+    remove_requested = Signal(int, int)  # incident id, anomaly id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,6 +39,12 @@ class IncidentView(QWidget):
         self.regions: list[pg.BarGraphItem] = []
         self.graph = RelationshipGraph(self)
         self.graph.anomaly_clicked.connect(self.anomaly_clicked)
+        self.graph.anomaly_clicked.connect(self.pick)
+        self.picked: int | None = None  # the member last clicked in the graph
+        self.remove_button = QPushButton("Remove from incident", self)
+        self.remove_button.setToolTip("Take the anomaly clicked in the graph out of the incident")
+        self.remove_button.setEnabled(False)
+        self.remove_button.clicked.connect(self.remove_picked)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.plots_widget)
         splitter.addWidget(self.graph)
@@ -45,9 +53,26 @@ class IncidentView(QWidget):
         column.setContentsMargins(4, 4, 4, 4)
         column.addWidget(self.title)
         column.addWidget(splitter, 1)
+        column.addWidget(self.remove_button)
+
+    @Slot(int)
+    def pick(self, anomaly_id: int) -> None:
+        members = {m.id for m in self.data.members} if self.data is not None else set()
+        self.picked = anomaly_id if anomaly_id in members else None
+        self.remove_button.setEnabled(self.picked is not None)
+        if self.picked is not None:
+            self.remove_button.setText(f"Remove #{self.picked} from incident")
+
+    @Slot()
+    def remove_picked(self) -> None:
+        if self.data is not None and self.picked is not None:
+            self.remove_requested.emit(self.data.info.id, self.picked)
 
     def show_incident(self, data: IncidentData) -> None:
         self.data = data
+        self.picked = None
+        self.remove_button.setEnabled(False)
+        self.remove_button.setText("Remove from incident")
         info = data.info
         self.title.setText(
             f"<b>#{info.id} {info.title}</b> — {info.status.value}, "

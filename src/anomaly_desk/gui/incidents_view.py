@@ -1,5 +1,7 @@
 """View > Incidents: the stored incidents and, below, the proposals with the reasons that join
-their members. Accept a proposal, merge or dissolve incidents, open one in the incident view.
+their members. Accept a proposal; rename an incident, edit its summary, close or reopen it, add
+the anomalies selected in the table to it; merge or dissolve incidents; open one in the
+incident view.
 
 Every read and write is a job (``incident_tasks``); after a write the lists are read again.
 The incidents are a plain read-only table model, reset per read; the proposals a tree whose
@@ -9,6 +11,7 @@ children are the links' reasons.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTableView,
@@ -37,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from anomaly_desk.gui import incident_tasks as tasks
 from anomaly_desk.gui.workers import Job, JobRunner
-from anomaly_desk.model import IncidentInfo, IncidentLink, IncidentProposal
+from anomaly_desk.model import IncidentInfo, IncidentProposal, IncidentStatus
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -90,8 +94,8 @@ class IncidentsModel(QAbstractTableModel):
 
 class IncidentsDock(QDockWidget):
     loaded = Signal(object)  # IncidentsPage
-    changed = Signal(object)  # IncidentInfo created or merged, or the id dissolved
-    open_requested = Signal(int, object)  # incident id, links known for it
+    changed = Signal(object)  # IncidentInfo created, edited or merged, or the id dissolved
+    open_requested = Signal(int)  # incident id
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__("Incidents", parent)
@@ -99,7 +103,8 @@ class IncidentsDock(QDockWidget):
         self._runner = runner
         self.actor = getpass.getuser()
         self.workspace: Path | None = None
-        self.links: dict[int, tuple[IncidentLink, ...]] = {}  # from the proposals accepted
+        # The anomalies "Add selected anomalies" adds: the window sets it to its table's.
+        self.anomaly_selection: Callable[[], list[int]] = list
         body = QWidget(self)
         self.model = IncidentsModel(self)
         self.table = QTableView(body)
@@ -113,11 +118,15 @@ class IncidentsDock(QDockWidget):
         self.proposals.setColumnWidth(0, 360)
         self.proposals.itemDoubleClicked.connect(self.accept_selected)
         self.buttons: dict[str, QPushButton] = {}
-        incident_row, proposal_row = QHBoxLayout(), QHBoxLayout()
+        incident_row, edit_row, proposal_row = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
         for key, text, slot, row in (
             ("open", "Open", self.open_selected, incident_row),
             ("merge", "Merge selected", self.merge_selected, incident_row),
             ("dissolve", "Dissolve", self.dissolve_selected, incident_row),
+            ("rename", "Rename…", self.ask_rename, edit_row),
+            ("summary", "Summary…", self.ask_summary, edit_row),
+            ("status", "Close / reopen", self.toggle_status, edit_row),
+            ("add", "Add selected anomalies", self.add_selected_anomalies, edit_row),
             ("accept", "Create incident", self.accept_selected, proposal_row),
             ("refresh", "Refresh", self.reload, proposal_row),
         ):
@@ -126,6 +135,7 @@ class IncidentsDock(QDockWidget):
             row.addWidget(button)
             self.buttons[key] = button
         incident_row.addStretch(1)
+        edit_row.addStretch(1)
         proposal_row.addStretch(1)
         self.caption = QLabel("", body)
         rows = QVBoxLayout(body)
@@ -133,6 +143,7 @@ class IncidentsDock(QDockWidget):
         rows.addWidget(QLabel("<b>Incidents</b>", body))
         rows.addWidget(self.table, 1)
         rows.addLayout(incident_row)
+        rows.addLayout(edit_row)
         rows.addWidget(QLabel("<b>Proposals</b>", body))
         rows.addWidget(self.proposals, 1)
         rows.addLayout(proposal_row)
@@ -143,8 +154,6 @@ class IncidentsDock(QDockWidget):
     # -- reading ----------------------------------------------------------------------------
 
     def set_workspace(self, path: Path) -> None:
-        if path != self.workspace:
-            self.links = {}
         self.workspace = path
         if self.isVisible():
             self.reload()
@@ -202,13 +211,8 @@ class IncidentsDock(QDockWidget):
             return None
         job = self._submit(tasks.accept_proposal, proposal, self.actor, label="Creating incident")
         if job is not None:
-            job.finished.connect(lambda info: self._remember(info, proposal.links))
             job.finished.connect(self._on_changed)
         return job
-
-    def _remember(self, info: object, links: tuple[IncidentLink, ...]) -> None:
-        if isinstance(info, IncidentInfo):
-            self.links[info.id] = links
 
     @Slot()
     def merge_selected(self) -> Job | None:
@@ -216,10 +220,8 @@ class IncidentsDock(QDockWidget):
         if len(chosen) < 2:
             return None
         ids = [c.id for c in chosen]
-        merged = tuple(link for i in ids for link in self.links.pop(i, ()))
         job = self._submit(tasks.merge_incidents, ids, self.actor, label="Merging incidents")
         if job is not None:
-            job.finished.connect(lambda info: self._remember(info, merged))
             job.finished.connect(self._on_changed)
         return job
 
@@ -235,6 +237,74 @@ class IncidentsDock(QDockWidget):
             job.finished.connect(self._on_changed)
         return job
 
+    def _one(self) -> IncidentInfo | None:
+        chosen = self.selected_incidents()
+        return chosen[0] if len(chosen) == 1 else None
+
+    def edit(
+        self,
+        incident_id: int,
+        label: str,
+        title: str | None = None,
+        summary: str | None = None,
+        status: IncidentStatus | None = None,
+    ) -> Job | None:
+        """Change the title, summary and/or status of an incident, in a job."""
+        job = self._submit(
+            tasks.update_incident, incident_id, self.actor, title, summary, status, label=label
+        )
+        if job is not None:
+            job.finished.connect(self._on_changed)
+        return job
+
+    @Slot()
+    def ask_rename(self) -> Job | None:
+        info = self._one()
+        if info is None:
+            return None
+        title, ok = QInputDialog.getText(self, "Rename incident", "Title:", text=info.title)
+        ok = ok and bool(title.strip())
+        return self.edit(info.id, "Renaming incident", title=title) if ok else None
+
+    @Slot()
+    def ask_summary(self) -> Job | None:
+        info = self._one()
+        if info is None:
+            return None
+        text, ok = QInputDialog.getMultiLineText(self, "Incident summary", "Summary:", info.summary)
+        return self.edit(info.id, "Saving the summary", summary=text) if ok else None
+
+    @Slot()
+    def toggle_status(self) -> Job | None:
+        info = self._one()
+        if info is None:
+            return None
+        closed = info.status is IncidentStatus.CLOSED
+        status = IncidentStatus.OPEN if closed else IncidentStatus.CLOSED
+        label = "Reopening incident" if closed else "Closing incident"
+        return self.edit(info.id, label, status=status)
+
+    @Slot()
+    def add_selected_anomalies(self) -> Job | None:
+        info, ids = self._one(), self.anomaly_selection()
+        if info is None or not ids:
+            return None
+        job = self._submit(
+            tasks.add_to_incident, info.id, ids, self.actor, label="Adding to incident"
+        )
+        if job is not None:
+            job.finished.connect(self._on_changed)
+        return job
+
+    def remove_member(self, incident_id: int, anomaly_id: int) -> Job | None:
+        job = self._submit(
+            tasks.remove_from_incident, incident_id, [anomaly_id], self.actor,
+            label=f"Removing #{anomaly_id} from incident #{incident_id}",
+        )  # fmt: skip
+        if job is not None:
+            job.finished.connect(self._on_changed)
+        return job
+
     @Slot(object)
     def _on_changed(self, result: object) -> None:
         self.changed.emit(result)
@@ -244,7 +314,7 @@ class IncidentsDock(QDockWidget):
     def open_selected(self) -> None:
         chosen = self.selected_incidents()
         if chosen:
-            self.open_requested.emit(chosen[0].id, self.links.get(chosen[0].id, ()))
+            self.open_requested.emit(chosen[0].id)
 
     @Slot(bool)
     def _on_visible(self, visible: bool) -> None:

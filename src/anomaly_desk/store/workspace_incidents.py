@@ -17,6 +17,7 @@ from anomaly_desk.model import (
     AnomalyRow,
     FilterSpec,
     IncidentInfo,
+    IncidentLink,
     IncidentProposal,
     IncidentStatus,
     SortSpec,
@@ -63,6 +64,18 @@ class IncidentsMixin(WorkspaceBase):
             found = [anomaly_queries.by_id(conn, i) for i in info.anomaly_ids]
         members = [f[0] for f in found if f is not None]
         return info, sorted(members, key=lambda r: (r.start_ns, r.id))
+
+    def incident_links(self, incident_id: int) -> list[IncidentLink]:
+        """Why an incident's members belong together: the proposals' linking rules run over
+        its members only, strongest link first (members with no related partner have none)."""
+        with self._read() as conn:
+            info = self._found(conn, incident_id)
+            found = [anomaly_queries.by_id(conn, i) for i in info.anomaly_ids]
+            members = [f[0] for f in found if f is not None]
+            if not members:
+                return []
+            relations = incident_evidence.relations(conn, members)
+        return incidents.links(members, relations)
 
     def create_incident(
         self, title: str, anomaly_ids: Sequence[int], actor: str, summary: str = ""

@@ -70,6 +70,20 @@ def propose(
     return sorted(proposals, key=lambda p: (-p.score, p.start_ns, p.anomaly_ids))
 
 
+def links(
+    rows: Sequence[AnomalyRow], relations: Relations, gap_ns: int = GAP_NS
+) -> list[IncidentLink]:
+    """The links ``propose`` would keep between ``rows`` (the strongest that join them),
+    strongest first: the reasons a stored incident's members belong together."""
+    usable = [r for r in rows if r.series_id is not None or r.id in relations.involves]
+    kept = [
+        k
+        for _, group in _spanning_forest(_candidate_links(usable, relations, gap_ns))
+        for k in group
+    ]
+    return sorted(kept, key=lambda k: (-k.strength, k.a, k.b))
+
+
 def _candidate_links(
     rows: Sequence[AnomalyRow], relations: Relations, gap_ns: int
 ) -> list[IncidentLink]:
