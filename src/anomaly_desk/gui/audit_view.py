@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -34,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from anomaly_desk.gui.audit_tasks import AuditPage, AuditQuery, AuditRow, load_audit, verify_chain
+from anomaly_desk.gui.table_models import RecordsModel
 from anomaly_desk.gui.workers import Job, JobRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -46,52 +45,25 @@ PERIODS = (
     ("Last 7 days", timedelta(days=7)),
     ("Last 30 days", timedelta(days=30)),
 )
-SeqRole = Qt.ItemDataRole.UserRole + 1
+RecordRole = Qt.ItemDataRole.UserRole + 1  # the AuditRow itself
 
 
-class AuditModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[AuditRow, ...] = ()
-
-    def set_rows(self, rows: tuple[AuditRow, ...]) -> None:
-        self.beginResetModel()  # a new query: every row may differ
-        self._rows = rows
-        self.endResetModel()
+class AuditModel(RecordsModel[AuditRow]):
+    HEADERS = HEADERS
+    RECORD_ROLE = RecordRole
 
     def row_of(self, seq: int) -> int:
         return next((i for i, r in enumerate(self._rows) if r.seq == seq), -1)
 
-    def rowCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            cells = (
-                str(row.seq),
-                row.at,
-                row.actor,
-                row.action,
-                f"{row.object_type} {row.object_uid[:8]}",
-                row.change,
-            )
-            return cells[index.column()]
-        if role == SeqRole:
-            return row.seq
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
+    def cells(self, record: AuditRow) -> tuple[str, ...]:
+        return (
+            str(record.seq),
+            record.at,
+            record.actor,
+            record.action,
+            f"{record.object_type} {record.object_uid[:8]}",
+            record.change,
+        )
 
 
 class AuditDock(QDockWidget):

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -40,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from anomaly_desk.gui import incident_tasks as tasks
+from anomaly_desk.gui.table_models import RecordsModel
 from anomaly_desk.gui.workers import Job, JobRunner
 from anomaly_desk.model import IncidentInfo, IncidentProposal, IncidentStatus
 
@@ -54,42 +53,18 @@ def _when(ns: int | None) -> str:
     return "" if ns is None else f"{datetime.fromtimestamp(ns / 1e9, tz=UTC):%Y-%m-%d %H:%M}"
 
 
-class IncidentsModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[IncidentInfo, ...] = ()
+class IncidentsModel(RecordsModel[IncidentInfo]):
+    HEADERS = HEADERS
+    RECORD_ROLE = IncidentRole
 
-    def set_rows(self, rows: tuple[IncidentInfo, ...]) -> None:
-        self.beginResetModel()  # a new read: every row may differ
-        self._rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        info = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            cells = (
-                str(info.id), info.title, info.status.value,
-                str(len(info.anomaly_ids)), _when(info.start_ns),
-            )  # fmt: skip
-            return cells[index.column()]
-        if role == IncidentRole:
-            return info
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
+    def cells(self, record: IncidentInfo) -> tuple[str, ...]:
+        return (
+            str(record.id),
+            record.title,
+            record.status.value,
+            str(len(record.anomaly_ids)),
+            _when(record.start_ns),
+        )
 
 
 class IncidentsDock(QDockWidget):

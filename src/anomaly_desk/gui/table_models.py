@@ -1,8 +1,8 @@
-"""Small read-only table models: the import preview and the list of input problems."""
+"""Small read-only table models: the import preview, input problems, and lists of records."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QTableView, QWidget
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invalid index: Qt's "no parent"
+RecordT = TypeVar("RecordT")
 EMPTY_CELL = ""  # never None: see PLATFORM.md on PySide6 6.12 and data() returning None
 
 
@@ -123,3 +124,49 @@ def preview_table(parent: QWidget, model: FrameModel) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+class RecordsModel(QAbstractTableModel, Generic[RecordT]):
+    """A read-only table of immutable records, replaced whole by each query.
+
+    Subclasses give ``HEADERS``, ``cells(record)`` (one text per column, also the tooltip) and
+    ``RECORD_ROLE`` (the role that hands the record itself to views).
+    """
+
+    HEADERS: tuple[str, ...] = ()
+    RECORD_ROLE: int = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[RecordT, ...] = ()
+
+    def cells(self, record: RecordT) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def set_rows(self, rows: tuple[RecordT, ...]) -> None:
+        self.beginResetModel()  # a new query: every row may differ
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        record = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cells(record)[index.column()]
+        if role == self.RECORD_ROLE:
+            return record
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return None
