@@ -101,3 +101,33 @@ def test_a_cancelled_run_stores_nothing(
     assert window.investigation.model.live_count() == 0
     with Workspace.open(demo_ws, create=False) as ws:
         assert ws.count_anomalies() == 0 and ws.detection_runs() == []
+
+
+def test_findings_of_the_shown_series_appear_on_the_timeline_as_they_come(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    window = demo_window
+    investigation = window.investigation
+    with qtbot.waitSignals([window.series_shown, investigation.markers_shown], timeout=WAIT_MS):
+        assert window.explorer.select("datacenter_metrics", "web-03/latency_ms")
+    timeline = window.timeline
+    assert timeline is not None and timeline.data is not None
+    assert timeline.overlays.rows == ()  # nothing detected yet
+    shown_id = timeline.data.info.id
+    live_on_timeline: list[int] = []
+    flow = window.detection
+    flow.live_added.connect(lambda _n: live_on_timeline.append(len(timeline.overlays.rows)))
+    dialog = open_dialog(qtbot, window)
+    assert dialog.select_dataset("datacenter_metrics")
+    with qtbot.waitSignals([flow.run_started, flow.run_stored], order="simple", timeout=WAIT_MS):
+        dialog.run_button.click()
+    # While the run streamed, the timeline showed its findings on this series (live ids < 0).
+    assert live_on_timeline and max(live_on_timeline) > 0
+    # Once stored, the live markers give way to the stored anomalies of the same series.
+    qtbot.waitUntil(
+        lambda: (
+            len(timeline.overlays.rows) > 0
+            and all(r.id > 0 and r.series_id == shown_id for r in timeline.overlays.rows)
+        ),
+        timeout=WAIT_MS,
+    )

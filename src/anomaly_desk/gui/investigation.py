@@ -310,7 +310,11 @@ class Investigation(QObject):
         self.live_explanations.update(explanations)
         self.model.add_live(shown)
         self.window.anomaly_pane.show_table(True)
+        if self.window.timeline is not None:
+            self.window.timeline.add_live([r.row for r in shown])
 
     def end_live(self) -> None:
         self.live_explanations.clear()
         self.model.clear_live()
+        if self.window.timeline is not None:
+            self.window.timeline.clear_live()

@@ -58,6 +58,8 @@ class TimelineWidget(QWidget):
         super().__init__(parent)
         self.data: SeriesData | None = None
         self._peaks: Peaks | None = None
+        self._stored: tuple[AnomalyRow, ...] = ()
+        self._live: list[AnomalyRow] = []
         self._syncing = False
         self._summary = ""
 
@@ -128,6 +130,7 @@ class TimelineWidget(QWidget):
     def show_series(self, data: SeriesData) -> None:
         if self.data is None or self.data.info.id != data.info.id:
             self.overlays.clear()  # the band and markers belonged to the previous series
+            self._stored, self._live = (), []
         self.data = data
         self._peaks = data.pyramid()
         self.overview_curve.setData(*self._peaks.overview(data.x, data.y), connect="finite")
@@ -156,6 +159,7 @@ class TimelineWidget(QWidget):
     def clear(self) -> None:
         self.data = None
         self._peaks = None
+        self._stored, self._live = (), []
         self.overlays.clear()
         self.curve.setData([], [])
         self.overview_curve.setData([], [])
@@ -172,7 +176,27 @@ class TimelineWidget(QWidget):
 
     def set_anomalies(self, series_id: int, rows: tuple[AnomalyRow, ...]) -> None:
         if self.data is not None and series_id == self.data.info.id:
-            self.overlays.set_anomalies(rows, self.data.x, self.data.y)
+            self._stored = rows
+            self._draw_anomalies()
+
+    def add_live(self, rows: list[AnomalyRow]) -> None:
+        """Findings of a running detection, shown beside the stored ones until it ends."""
+        mine = [r for r in rows if self.data is not None and r.series_id == self.data.info.id]
+        if mine:
+            self._live += mine
+            self._draw_anomalies()
+
+    def clear_live(self) -> None:
+        if self._live:
+            self._live = []
+            self._draw_anomalies()
+
+    def _draw_anomalies(self) -> None:
+        if self.data is None:
+            return
+        # The overlay shades the strongest first: live findings take their place by score.
+        rows = sorted((*self._stored, *self._live), key=lambda r: -r.score)
+        self.overlays.set_anomalies(tuple(rows), self.data.x, self.data.y)
 
     def focus(self, start_ns: int, end_ns: int, margin: float = 4.0) -> None:
         """Zoom onto a time span with ``margin`` times its length on each side."""
