@@ -15,6 +15,7 @@ The model never shows a dialog: a failed page goes to the runner's notification 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,17 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from anomaly_desk.gui.anomaly_tasks import Cursor, Page, TableRow, fetch_page
+from anomaly_desk.gui.anomaly_tasks import (
+    ID,
+    SCORE,
+    SEVERITY,
+    Cursor,
+    Page,
+    TableRow,
+    cell_text,
+    fetch_page,
+    unpack,
+)
 from anomaly_desk.gui.severity import severity_icon
 from anomaly_desk.gui.workers import Job, JobRunner
 from anomaly_desk.model import AnomalyRow, FilterSpec, Severity, SortSpec
@@ -62,6 +73,27 @@ RIGHT_ALIGNED = {SCORE_COLUMN, 3}
 FIRST_PAGE = 200  # small, so the first rows show at once
 NEXT_PAGE = 2000  # larger afterwards: fewer round trips while scrolling far
 
+LIVE_TIP = "Found by the running detection; stored when it finishes."
+_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _FONT = (
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.FontRole,
+    )
+)  # fmt: skip
+_ANSWERED = frozenset(
+    (_DISPLAY, _DECORATION, _TOOLTIP, _ALIGNMENT, _FONT, AnomalyIdRole, ScoreRole, SeverityRole,
+     RowRole, LiveRole)
+)  # fmt: skip
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+# A row as the model keeps it: the TableRow's packed values (live rows are the ``_live`` ones).
+# A plain tuple of plain values is dropped from the garbage collector's lists at its first
+# pass; a NamedTuple never is, and 100,000 of them made each full collection (run by whichever
+# thread allocates) block the GUI thread ~150 ms.
+Packed = tuple[Any, ...]
+
 
 class AnomalyTableModel(QAbstractTableModel):
     loading_changed = Signal(bool)
@@ -75,8 +107,8 @@ class AnomalyTableModel(QAbstractTableModel):
         self._workspace: Path | None = None
         self.spec = FilterSpec()
         self.sort_spec = SortSpec()
-        self._rows: list[TableRow] = []
-        self._live: list[TableRow] = []
+        self._rows: list[Packed] = []
+        self._live: list[Packed] = []
         self._cursor: Cursor | None = None
         self._more = False
         self._job: Job | None = None
@@ -100,7 +132,6 @@ class AnomalyTableModel(QAbstractTableModel):
         self.beginResetModel()  # a new query: every row may change
         self._generation += 1
         self._rows = []
-        self._live = [r for r in self._live if r.live]
         self._cursor = None
         self._more = self._workspace is not None
         if self._job is not None:
@@ -116,7 +147,7 @@ class AnomalyTableModel(QAbstractTableModel):
             return
         first = len(self._live)
         self.beginInsertRows(ROOT, first, first + len(rows) - 1)
-        self._live.extend(rows)
+        self._live.extend(r.packed for r in rows)
         self.endInsertRows()
 
     def clear_live(self) -> None:
@@ -139,15 +170,15 @@ class AnomalyTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> TableRow:
         live = len(self._live)
-        return self._live[row] if row < live else self._rows[row - live]
+        return TableRow(self._live[row], True) if row < live else TableRow(self._rows[row - live])
 
     def anomaly(self, row: int) -> AnomalyRow:
         return self.row_at(row).row
 
     def find(self, anomaly_id: int) -> int:
         """The row showing ``anomaly_id`` among the loaded rows, or -1."""
-        for i in range(self.rowCount()):
-            if self.row_at(i).id == anomaly_id:
+        for i, packed in enumerate(itertools.chain(self._live, self._rows)):
+            if packed[ID] == anomaly_id:
                 return i
         return -1
 
@@ -158,13 +189,13 @@ class AnomalyTableModel(QAbstractTableModel):
         the scroll position, which a reset would lose. A row that no longer matches the filter
         stays until the next query, so it does not vanish under the user's cursor.
         """
-        where = {row.id: i for i, row in enumerate(self._rows)}
+        where = {packed[ID]: i for i, packed in enumerate(self._rows)}
         offset, last, updated = len(self._live), len(COLUMNS) - 1, 0
         for new in rows:
             i = where.get(new.id)
             if i is None:
                 continue
-            self._rows[i] = new
+            self._rows[i] = new.packed
             self.dataChanged.emit(self.index(offset + i, 0), self.index(offset + i, last))
             updated += 1
         return updated
@@ -193,6 +224,7 @@ class AnomalyTableModel(QAbstractTableModel):
             workspace=self._workspace,
             key=self._key,
             quiet=True,  # the status bar says it; a dialog per failed page would pile up
+            interactive=True,  # never queued behind a count or a swimlane
         )
         generation = self._generation
         job.finished.connect(lambda page: self._on_page(generation, page))
@@ -211,7 +243,7 @@ class AnomalyTableModel(QAbstractTableModel):
         if page.rows:
             first = self.rowCount()
             self.beginInsertRows(ROOT, first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
+            self._rows.extend(r.packed for r in page.rows)
             self.endInsertRows()
         self.loading_changed.emit(False)
         self.page_loaded.emit(len(page.rows))
@@ -234,38 +266,36 @@ class AnomalyTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # Called ~60 times per visible row per repaint: roles the table never answers leave
+        # first, and role numbers are compared as plain ints.
+        if role not in _ANSWERED or not index.isValid():
             return None
-        item = self.row_at(index.row())
+        row, live_count = index.row(), len(self._live)
+        live = row < live_count
+        packed = self._live[row] if live else self._rows[row - live_count]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return item.cells[column]
-        if role == Qt.ItemDataRole.DecorationRole and column == SEVERITY_COLUMN:
-            return severity_icon(Severity(item.severity))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if item.live:
-                return "Found by the running detection; stored when it finishes."
-            return item.cells[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in RIGHT_ALIGNED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and item.live:
-            return self._italic
+        if role == _DISPLAY:
+            return cell_text(packed, column)
+        if role == _DECORATION:
+            return severity_icon(Severity(packed[SEVERITY])) if column == SEVERITY_COLUMN else None
+        if role == _TOOLTIP:
+            return LIVE_TIP if live else cell_text(packed, column)
+        if role == _ALIGNMENT:
+            return _RIGHT if column in RIGHT_ALIGNED else None
+        if role == _FONT:
+            return self._italic if live else None
         if role == AnomalyIdRole:
-            return item.id
+            return int(packed[ID])
         if role == ScoreRole:
-            return item.score
+            return float(packed[SCORE])
         if role == SeverityRole:
-            return item.severity
+            return str(packed[SEVERITY])
         if role == RowRole:
-            return item.row
-        if role == LiveRole:
-            return item.live
-        return None
+            return unpack(packed)
+        return live  # LiveRole
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -1,13 +1,17 @@
 """Qt-free reads of anomalies that the window runs in workers: pages, counts, swimlane, markers.
 
-Each function takes ``(progress, ws, ...)`` and returns plain data. Display strings are
-formatted here, in the worker, so that the table's ``data()`` is a tuple lookup on the GUI
-thread however many rows have been loaded.
+Each function takes ``(progress, ws, ...)`` and returns plain data. A table page is a tuple of
+packed rows (one plain tuple of plain values each): the worker does almost no Python per row
+(it shares the GIL with the GUI thread) and the model keeps ~0.7 kB a row, which the garbage
+collector stops scanning. The display text of a cell is made when the view asks for it
+(``cell_text``, ~1 µs; a repaint asks for a few hundred).
 """
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -45,51 +49,105 @@ def lane_label(row: AnomalyRow) -> str:
     return row.series or row.entity or row.dataset
 
 
-def cells(row: AnomalyRow) -> tuple[str, ...]:
-    """The table's display text for one row, in column order (see ``anomaly_model.COLUMNS``)."""
-    return (
-        row.severity.value,
-        f"{row.score:.0f}",
-        when(row.start_ns),
-        duration_text(row.duration_ns),
-        lane_label(row),
-        row.type.replace("_", " "),
-        row.status.value.replace("_", " "),
-        row.assignee or "",
-        ", ".join(row.tags),
-        row.summary,
-    )
-
-
-# Positions in a packed row: the order of AnomalyRow's fields, looked up, not assumed.
+# A packed row is one plain tuple: the values of the store's ``ROW_COLUMNS``, i.e. AnomalyRow's
+# fields in order with severity and status as their strings, tags joined by TAG_SEPARATOR
+# (None without tags) and starred as stored. Positions are looked up, not assumed.
+TAG_SEPARATOR = "\x1f"  # as the store joins tags (a test holds the two equal)
 _FIELDS = [f.name for f in fields(AnomalyRow)]
-ID, SCORE, SEVERITY, STATUS = (_FIELDS.index(n) for n in ("id", "score", "severity", "status"))
+ID, DATASET, SERIES, ENTITY, TYPE, START, END, SCORE, SEVERITY, STATUS = (
+    _FIELDS.index(n)
+    for n in (
+        "id", "dataset", "series", "entity", "type", "start_ns", "end_ns", "score", "severity",
+        "status",
+    )
+)  # fmt: skip
+ASSIGNEE, TAGS, SUMMARY, STARRED, DETECTED = (
+    _FIELDS.index(n) for n in ("assignee", "tags", "summary", "starred", "detected_severity")
+)
 
 
 def pack(row: AnomalyRow) -> tuple[Any, ...]:
-    """An AnomalyRow as a tuple of plain values (enums as their strings)."""
-    values = list(astuple(row))
+    """An AnomalyRow as a packed row (plain values only)."""
+    values = [getattr(row, name) for name in _FIELDS]
     values[SEVERITY], values[STATUS] = row.severity.value, row.status.value
+    values[TAGS] = TAG_SEPARATOR.join(row.tags) or None
+    detected = row.detected_severity
+    values[DETECTED] = detected.value if detected is not None else None
     return tuple(values)
 
 
 def unpack(values: tuple[Any, ...]) -> AnomalyRow:
     items = list(values)
     items[SEVERITY], items[STATUS] = Severity(items[SEVERITY]), Status(items[STATUS])
+    items[TAGS] = tuple(sorted(items[TAGS].split(TAG_SEPARATOR))) if items[TAGS] else ()
+    items[STARRED] = bool(items[STARRED])
+    detected = items[DETECTED]
+    items[DETECTED] = Severity(detected) if detected is not None else None
     return AnomalyRow(*items)
 
 
+def _tags_text(v: tuple[Any, ...]) -> str:
+    return ", ".join(sorted(v[TAGS].split(TAG_SEPARATOR))) if v[TAGS] else ""
+
+
+# The display text of each column (see ``anomaly_model.COLUMNS``) from a packed row.
+_CELL: tuple[Callable[[tuple[Any, ...]], str], ...] = (
+    lambda v: str(v[SEVERITY]),
+    lambda v: f"{v[SCORE]:.0f}",
+    lambda v: when(v[START]),
+    lambda v: duration_text(v[END] - v[START]),
+    lambda v: str(v[SERIES] or v[ENTITY] or v[DATASET]),
+    lambda v: str(v[TYPE]).replace("_", " "),
+    lambda v: str(v[STATUS]).replace("_", " "),
+    lambda v: str(v[ASSIGNEE] or ""),
+    _tags_text,
+    lambda v: str(v[SUMMARY]),
+)
+COLUMN_COUNT = len(_CELL)
+
+
+def cell_text(packed: tuple[Any, ...], column: int) -> str:
+    return _CELL[column](packed)
+
+
+def packed_cells(packed: tuple[Any, ...]) -> tuple[str, ...]:
+    """The table's display text for one packed row, in column order."""
+    return tuple(cell(packed) for cell in _CELL)
+
+
+def cells(row: AnomalyRow) -> tuple[str, ...]:
+    """The table's display text for one row, in column order."""
+    return packed_cells(pack(row))
+
+
+# Columns with few distinct values: one shared string each instead of one per row (sqlite3
+# makes a new string for every value it reads).
+_SHARED = (DATASET, SERIES, ENTITY, TYPE, SEVERITY, STATUS, ASSIGNEE, DETECTED)
+
+
+def share_strings(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    items = list(values)
+    for i in _SHARED:
+        if items[i] is not None:
+            items[i] = sys.intern(items[i])
+    return tuple(items)
+
+
 class TableRow(NamedTuple):
-    """One row of the table, made only of tuples, strings and numbers.
+    """One row of the table: its packed values, and whether a running detection streamed it.
 
     Why not the AnomalyRow itself: a table holding 100,000 dataclass instances gives Python's
     cyclic garbage collector that many objects to rescan, and each full pass froze the GUI
-    thread for ~100 ms while scrolling. Tuples of plain values are untracked by the collector.
+    thread for ~100 ms while scrolling. The table model keeps only ``packed``: a plain tuple of
+    plain values, which the collector stops tracking (it never untracks a NamedTuple).
     """
 
     packed: tuple[Any, ...]
-    cells: tuple[str, ...]
     live: bool = False  # streamed from a running detection, not stored yet
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return packed_cells(self.packed)
 
     @property
     def row(self) -> AnomalyRow:
@@ -109,7 +167,7 @@ class TableRow(NamedTuple):
 
 
 def table_row(row: AnomalyRow, live: bool = False) -> TableRow:
-    return TableRow(pack(row), cells(row), live)
+    return TableRow(pack(row), live)
 
 
 @dataclass(frozen=True)
@@ -127,10 +185,10 @@ def fetch_page(
     limit: int,
 ) -> Page:
     progress.check()
-    rows, cursor = ws.anomalies(spec, sort, after, limit)
+    values, cursor = ws.anomaly_values(spec, sort, after, limit)
     # A short page is the last one: saying so now saves the view one empty round trip.
-    more = cursor if len(rows) == limit else None
-    return Page(tuple(table_row(r) for r in rows), more)
+    more = cursor if len(values) == limit else None
+    return Page(tuple(TableRow(share_strings(v)) for v in values), more)
 
 
 @dataclass(frozen=True)
@@ -195,7 +253,8 @@ def load_swimlane(
     progress: Progress, ws: Workspace, spec: FilterSpec, buckets: int
 ) -> SwimlaneView:
     progress.check()
-    return top_lanes(ws.swimlane(spec, buckets))
+    lanes, total = ws.swimlane_top(spec, buckets, SWIMLANE_LANES)
+    return replace(top_lanes(lanes), hidden=max(0, total - len(lanes.lanes)))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from anomaly_desk.errors import Cancelled
 from anomaly_desk.gui.detection_dialog import DetectionDialog, DetectRequest
 from anomaly_desk.gui.detection_tasks import detect
+from anomaly_desk.gui.worker_process import Relay
 from anomaly_desk.gui.workers import Job
 from anomaly_desk.model import DetectionRunInfo
 
@@ -30,8 +31,8 @@ class DetectionFlow(QObject):
     run_stored = Signal(object)  # DetectionRunInfo
     run_ended = Signal(str)  # "stored", "cancelled" or "failed"
 
-    # Emitted from the worker thread (the findings sink); this object lives in the GUI thread,
-    # so Qt queues the slot there.
+    # Emitted from the thread waiting for the worker process (the findings sink, relayed); this
+    # object lives in the GUI thread, so Qt queues the slot there.
     _found = Signal(object, object)
 
     def __init__(self, window: MainWindow) -> None:
@@ -80,9 +81,10 @@ class DetectionFlow(QObject):
             request.dataset,
             request.preset,
             request.sensitivity,
-            self._found.emit,
+            Relay(self._found.emit),  # the process sends findings; they arrive here
             label=f"Detecting in {request.dataset}",
             workspace=window.workspace_path,
+            process=True,  # CPU-bound for seconds: a thread would starve the GUI of the GIL
         )
         job.finished.connect(self._on_stored)
         job.errored.connect(self._on_failed)

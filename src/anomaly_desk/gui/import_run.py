@@ -67,6 +67,7 @@ class RunPage(QWizardPage):
             label="Import",
             workspace=wizard.workspace_path,
             quiet=True,  # this page lists the problems itself
+            process=True,  # parsing and storing hold the GIL: a thread would stall the window
         )
         self.job.progressed.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)

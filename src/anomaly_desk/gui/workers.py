@@ -10,14 +10,28 @@ Rules this module enforces so that callers cannot get them wrong:
 - A job that needs the workspace opens its own ``Workspace`` inside the worker thread and
   closes it there: connections are never shared across threads.
 - Cancelling is ``Progress.cancel()``: the function stops at its next chunk boundary by raising
-  ``Cancelled``. Submitting a job with the same ``key`` as a running one cancels the older one
-  and drops its result (a new selection replaces a slow load, superqt-style).
+  ``Cancelled``, and the SQLite statement it is running is interrupted (a superseded count or
+  swimlane frees its thread at once instead of finishing a query nobody wants). Submitting a
+  job with the same ``key`` as a running one cancels the older one and drops its result (a new
+  selection replaces a slow load, superqt-style).
+- ``interactive=True`` jobs (the table's pages: what the user waits for) run on a pool of their
+  own, so a long count or swimlane can never queue them, and other jobs submitted meanwhile
+  start when no interactive job runs (or, while pages keep coming, ``DEFER_MAX_S`` later): on
+  two cores the first rows of a new filter then have a core to themselves, not a third of one.
+- Worker threads share the GIL with the GUI thread, which needs it for every call into Python
+  (each ``data()`` of a repaint); the runner shortens the interpreter's switch interval so the
+  GUI thread waits ~1 ms for it, not 5.
+- ``process=True`` jobs (import, detection: long CPU-bound work) run in a spawned process
+  (``worker_process``): a thread would hold the GIL the GUI thread needs for every repaint.
+  Progress, cancel, ``Relay`` callbacks, results and errors behave as for a thread job.
 - Every error of every job goes to the one ``NotificationManager``; a caller that shows the
   details itself passes ``quiet=True`` so the manager only writes the status bar.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,9 +41,14 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from anomaly_desk.errors import Cancelled
 from anomaly_desk.gui.errors import NotificationManager
+from anomaly_desk.gui.worker_process import Hook, call_with_workspace, run_in_process
 from anomaly_desk.progress import Progress
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress signals a second: the event loop stays calm
+INTERACTIVE_THREADS = 2
+PROCESS_WAITERS = 4  # threads that only wait for worker processes: they cost no CPU
+DEFER_MAX_S = 0.5  # while pages keep coming, background jobs start at most this late
+SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
 SHUTDOWN_TIMEOUT_MS = 10_000
 
 
@@ -62,14 +81,27 @@ class Job(QObject):
         self._last_emit = 0.0
         self._last_message = ""
         self._task: _Task | None = None
+        self._interrupt: Hook | None = None  # stops the worker's running SQL statement
+        self._interrupt_lock = threading.Lock()
         self._worker_progress.connect(self._on_progress)
         self._worker_result.connect(self._on_result)
         self._worker_error.connect(self._on_error)
 
-    def cancel(self) -> None:
+    def cancel(self, interrupt: bool = True) -> None:
+        """Stop at the next chunk; ``interrupt`` also aborts the running SQL statement (a write
+        in progress then rolls back: what a user's Cancel or a superseding query wants). A
+        statement that starts just after the cancel is not interrupted: it runs to its end."""
         self.progress.cancel()
+        if interrupt:
+            with self._interrupt_lock:
+                if self._interrupt is not None:
+                    self._interrupt()
 
     # -- worker thread ------------------------------------------------------------------
+
+    def _attach_interrupt(self, hook: Hook | None) -> None:
+        with self._interrupt_lock:  # cancel() never calls a hook whose connection is closing
+            self._interrupt = hook
 
     def _report_from_worker(self, fraction: float, message: str) -> None:
         now = time.monotonic()
@@ -119,6 +151,7 @@ class _Task(QRunnable):
         args: tuple[Any, ...],
         workspace: Path | None,
         create: bool,
+        process: bool,
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Job holds the reference; PySide must not free it early
@@ -127,20 +160,22 @@ class _Task(QRunnable):
         self._args = args
         self._workspace = workspace
         self._create = create
+        self.process = process
 
     def run(self) -> None:
         job = self._job
         try:
             job.progress.check()  # cancelled while still queued
-            if self._workspace is None:
-                result = self._fn(job.progress, *self._args)
+            if self.process:
+                result = run_in_process(
+                    self._fn, self._args, self._workspace, self._create, job.progress,
+                    job._report_from_worker, job._attach_interrupt,
+                )  # fmt: skip
             else:
-                # Imported here: the store pulls SQLAlchemy and pandas (~1.3 s), which must
-                # not delay the window; and the connection is opened in this very thread.
-                from anomaly_desk.store import Workspace
-
-                with Workspace.open(self._workspace, create=self._create) as ws:
-                    result = self._fn(job.progress, ws, *self._args)
+                result = call_with_workspace(
+                    self._fn, job.progress, self._args, self._workspace, self._create,
+                    job._attach_interrupt,
+                )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - every error travels to the GUI thread
             job._worker_error.emit(exc)
         else:
@@ -157,8 +192,18 @@ class JobRunner(QObject):
         self._notifications = notifications
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max(2, QThreadPool.globalInstance().maxThreadCount()))
+        self._interactive_pool = QThreadPool(self)
+        self._interactive_pool.setMaxThreadCount(INTERACTIVE_THREADS)
+        # A process job's thread only waits: an import taking minutes must not hold one of the
+        # two threads that counts, swimlanes and details need.
+        self._process_pool = QThreadPool(self)
+        self._process_pool.setMaxThreadCount(PROCESS_WAITERS)
+        self._interactive: set[Job] = set()  # interactive jobs not done yet
+        self._deferred: list[_Task] = []  # background tasks waiting for them
+        self._deferred_since = 0.0
         self._jobs: list[Job] = []
         self._closed = False
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
 
     def submit(
         self,
@@ -169,8 +214,14 @@ class JobRunner(QObject):
         create: bool = False,
         key: str | None = None,
         quiet: bool = False,
+        interactive: bool = False,
+        process: bool = False,
     ) -> Job:
-        """Run ``fn(progress, [ws,] *args)`` in the pool; ``workspace`` opens one for it."""
+        """Run ``fn(progress, [ws,] *args)`` in the pool; ``workspace`` opens one for it.
+
+        ``interactive``: on the pool kept for what the user is waiting on; ``process``: in a
+        process of its own (``fn`` and the arguments must pickle; wrap callbacks in ``Relay``).
+        """
         if self._closed:
             raise RuntimeError("the job runner is shut down")
         if key is not None:
@@ -181,12 +232,26 @@ class JobRunner(QObject):
         job = Job(label, key, quiet, self)
         job.errored.connect(self._on_job_errored)
         job.done.connect(self._on_job_done)
-        task = _Task(job, fn, args, workspace, create)
+        task = _Task(job, fn, args, workspace, create, process)
         job._task = task
         self._jobs.append(job)
-        self._pool.start(task)
+        if interactive:
+            self._interactive.add(job)
+            self._interactive_pool.start(task)
+        else:
+            if not self._deferred:
+                self._deferred_since = time.monotonic()
+            self._deferred.append(task)
+        self._release_deferred()
         self.jobs_changed.emit()
         return job
+
+    def _release_deferred(self) -> None:
+        waited = time.monotonic() - self._deferred_since
+        if self._deferred and (not self._interactive or waited > DEFER_MAX_S):
+            tasks, self._deferred = self._deferred, []
+            for task in tasks:
+                (self._process_pool if task.process else self._pool).start(task)
 
     @property
     def closed(self) -> bool:
@@ -197,17 +262,25 @@ class JobRunner(QObject):
         """Jobs still running that a user would care about (superseded ones are hidden)."""
         return [job for job in self._jobs if job.running and not job.superseded]
 
-    def cancel_all(self) -> None:
+    def cancel_all(self, interrupt: bool = True) -> None:
         for job in self._jobs:
-            job.cancel()
+            job.cancel(interrupt)
 
     def shutdown(self, timeout_ms: int = SHUTDOWN_TIMEOUT_MS) -> bool:
-        """Cancel everything and wait for the workers; True when all of them stopped."""
+        """Cancel everything and wait for the workers; True when all of them stopped.
+
+        Statements are not interrupted: a triage change being written as the window closes is
+        kept (long work still stops at its next chunk, a process job at once)."""
         self._closed = True
-        self.cancel_all()
-        self._pool.clear()  # queued tasks never start
-        stopped = self._pool.waitForDone(timeout_ms)
-        return bool(stopped)
+        self.cancel_all(interrupt=False)
+        deadline = time.monotonic() + timeout_ms / 1000
+        stopped = True
+        self._deferred = []  # never start, as queued ones
+        for pool in (self._pool, self._interactive_pool, self._process_pool):
+            pool.clear()  # queued tasks never start
+            left_ms = max(0, int(1000 * (deadline - time.monotonic())))
+            stopped = bool(pool.waitForDone(left_ms)) and stopped
+        return stopped
 
     @Slot(object)
     def _on_job_errored(self, exc: object) -> None:
@@ -221,5 +294,8 @@ class JobRunner(QObject):
         job = self.sender()
         if isinstance(job, Job) and job in self._jobs:
             self._jobs.remove(job)
+            self._interactive.discard(job)
             job.deleteLater()
+        if not self._closed:
+            self._release_deferred()
         self.jobs_changed.emit()

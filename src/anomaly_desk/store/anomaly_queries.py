@@ -7,6 +7,8 @@ row costs what the first does; the table view asks for pages as the user scrolls
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import (
@@ -113,118 +115,186 @@ def conditions(spec: FilterSpec, ordered_scan: bool = False) -> list[ColumnEleme
     return where
 
 
+TAG_SEPARATOR = "\x1f"
 _tags = (
-    select(func.group_concat(schema.tags.c.name, "\x1f"))
+    select(func.group_concat(schema.tags.c.name, TAG_SEPARATOR))
     .select_from(schema.anomaly_tags.join(schema.tags))
     .where(schema.anomaly_tags.c.anomaly_id == a.c.id)
     .scalar_subquery()
 )
 
 
-def _base(spec: FilterSpec, ordered_scan: bool = False) -> Select[Any]:
-    return (
-        select(
-            a,
-            s.c.name.label("series_name"),
-            d.c.name.label("dataset_name"),
-            _tags.label("tag_list"),
-        )
-        .select_from(a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id))
-        .where(*conditions(spec, ordered_scan))
-    )
+# A table page's columns, named and ordered as AnomalyRow's fields (a test holds them equal):
+# plain values straight from SQLite, so a page costs no per-row Python in the store.
+ROW_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    a.c.id,
+    a.c.uid,
+    d.c.name.label("dataset"),
+    s.c.name.label("series"),
+    a.c.entity,
+    a.c.type,
+    a.c.start_ns,
+    a.c.end_ns,
+    a.c.peak_ns,
+    a.c.score,
+    _effective_severity.label("severity"),
+    a.c.status,
+    a.c.assignee,
+    _tags.label("tags"),  # names joined by TAG_SEPARATOR, unsorted; None without tags
+    a.c.summary,
+    a.c.actual,
+    a.c.expected,
+    a.c.band_low,
+    a.c.band_high,
+    a.c.starred,
+    a.c.score_at_triage,
+    a.c.series_id,
+    a.c.dataset_id,
+    a.c.verdict,
+    a.c.severity.label("detected_severity"),
+)
+
+
+_FIELDS = [f.name for f in fields(AnomalyRow)]
+_SEVERITY, _STATUS, _TAGS, _STARRED, _DETECTED = (
+    _FIELDS.index(n) for n in ("severity", "status", "tags", "starred", "detected_severity")
+)
+_JOINED = a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id)
+
+
+def _select(spec: FilterSpec, ordered_scan: bool = False, *extra: Any) -> Select[Any]:
+    return select(*ROW_COLUMNS, *extra).select_from(_JOINED).where(*conditions(spec, ordered_scan))
+
+
+def page_values(
+    conn: Connection, spec: FilterSpec, sort: SortSpec, after: Cursor | None, limit: int
+) -> tuple[list[tuple[Any, ...]], Cursor | None]:
+    """Up to ``limit`` rows after ``after`` as plain tuples (``ROW_COLUMNS``), and the cursor
+    for the next page: what the table needs, without building an object per row."""
+    key = _sort_key(sort.column)
+    query = _select(spec, sort.column in INDEXED_SORTS, key.label("sort_key"))
+    if after is not None:
+        # The first term repeats what the second implies: with it SQLite seeks the sort index
+        # to the cursor; without it (bound values in an OR) it walks the index from the top,
+        # so the 500th page would cost 500 pages.
+        last_key, last_id = after
+        if sort.descending:
+            query = query.where(
+                key <= last_key, or_(key < last_key, and_(key == last_key, a.c.id < last_id))
+            )
+        else:
+            query = query.where(
+                key >= last_key, or_(key > last_key, and_(key == last_key, a.c.id > last_id))
+            )
+    order = (key.desc(), a.c.id.desc()) if sort.descending else (key.asc(), a.c.id.asc())
+    rows = conn.execute(query.order_by(*order).limit(limit)).all()
+    cursor = (rows[-1][-1], rows[-1][0]) if rows else None
+    return [tuple(row[:-1]) for row in rows], cursor
+
+
+def row_from_values(values: Sequence[Any]) -> AnomalyRow:
+    """An AnomalyRow from the ``ROW_COLUMNS`` values of one row."""
+    items = list(values[: len(ROW_COLUMNS)])
+    items[_SEVERITY], items[_STATUS] = Severity(items[_SEVERITY]), Status(items[_STATUS])
+    items[_TAGS] = tuple(sorted(items[_TAGS].split(TAG_SEPARATOR))) if items[_TAGS] else ()
+    items[_STARRED] = bool(items[_STARRED])
+    items[_DETECTED] = Severity(items[_DETECTED])
+    return AnomalyRow(*items)
 
 
 def page(
     conn: Connection, spec: FilterSpec, sort: SortSpec, after: Cursor | None, limit: int
 ) -> tuple[list[AnomalyRow], Cursor | None]:
     """Up to ``limit`` rows after ``after``; returns the rows and the cursor for the next page."""
-    key = _sort_key(sort.column)
-    query = _base(spec, ordered_scan=sort.column in INDEXED_SORTS).add_columns(
-        key.label("sort_key")
-    )
-    if after is not None:
-        last_key, last_id = after
-        if sort.descending:
-            query = query.where(or_(key < last_key, and_(key == last_key, a.c.id < last_id)))
-        else:
-            query = query.where(or_(key > last_key, and_(key == last_key, a.c.id > last_id)))
-    order = (key.desc(), a.c.id.desc()) if sort.descending else (key.asc(), a.c.id.asc())
-    rows = conn.execute(query.order_by(*order).limit(limit)).all()
-    result = [_row(r._mapping) for r in rows]
-    cursor = (rows[-1].sort_key, rows[-1].id) if rows else None
-    return result, cursor
+    values, cursor = page_values(conn, spec, sort, after, limit)
+    return [row_from_values(v) for v in values], cursor
 
 
 def count(conn: Connection, spec: FilterSpec) -> int:
-    query = select(func.count()).select_from(
-        a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id)
-    )
+    query = select(func.count()).select_from(_JOINED)
     return int(conn.execute(query.where(*conditions(spec))).scalar_one())
 
 
 def by_id(conn: Connection, anomaly_id: int) -> tuple[AnomalyRow, dict[str, Any]] | None:
     """One anomaly and its stored explanation (JSON text, parsed by the caller)."""
-    row = conn.execute(
-        _base(FilterSpec(include_suppressed=True, latest_only=False)).where(a.c.id == anomaly_id)
-    ).first()
+    everything = FilterSpec(include_suppressed=True, latest_only=False)
+    query = _select(everything, False, a.c.explanation, a.c.run_id).where(a.c.id == anomaly_id)
+    row = conn.execute(query).first()
     if row is None:
         return None
-    return _row(row._mapping), {"explanation": row.explanation, "run_id": row.run_id}
+    return row_from_values(row), {"explanation": row.explanation, "run_id": row.run_id}
 
 
-def _row(m: Any) -> AnomalyRow:
-    return AnomalyRow(
-        id=m["id"],
-        uid=m["uid"],
-        dataset=m["dataset_name"],
-        series=m["series_name"],
-        entity=m["entity"],
-        type=m["type"],
-        start_ns=m["start_ns"],
-        end_ns=m["end_ns"],
-        peak_ns=m["peak_ns"],
-        score=m["score"],
-        severity=Severity(m["severity_override"] or m["severity"]),
-        status=Status(m["status"]),
-        assignee=m["assignee"],
-        tags=tuple(sorted(m["tag_list"].split("\x1f"))) if m["tag_list"] else (),
-        summary=m["summary"],
-        actual=m["actual"],
-        expected=m["expected"],
-        band_low=m["band_low"],
-        band_high=m["band_high"],
-        starred=bool(m["starred"]),
-        score_at_triage=m["score_at_triage"],
-        series_id=m["series_id"],
-        dataset_id=m["dataset_id"],
-        verdict=m["verdict"],
-        detected_severity=Severity(m["severity"]),
-    )
-
-
-def swimlane(conn: Connection, spec: FilterSpec, buckets: int) -> Swimlane:
-    """Max score per lane per bucket over the filtered anomalies' time span, in one query."""
+def _lane_cells(
+    conn: Connection, spec: FilterSpec, buckets: int
+) -> tuple[Select[Any], int, int] | None:
+    """The grouped query of max score per (lane, series, bucket), with its start and bucket
+    width; None when nothing matches."""
     where = conditions(spec)
     span = conn.execute(
         select(func.min(a.c.start_ns), func.max(a.c.end_ns)).select_from(a).where(*where)
     ).one()
-    lane = func.coalesce(s.c.name, a.c.entity, "")
     if span[0] is None:
-        return Swimlane((), (), 0, 1, ())
+        return None
     start, end = int(span[0]), int(span[1])
     width = max(1, -(-(end - start + 1) // buckets))
-    bucket = ((a.c.start_ns - start) / width).cast(Integer)
-    rows = conn.execute(
-        select(lane.label("lane"), a.c.series_id, bucket.label("bucket"), func.max(a.c.score))
+    lane = func.coalesce(s.c.name, a.c.entity, "")
+    bucket = func.min(((a.c.start_ns - start) / width).cast(Integer), buckets - 1)
+    cells = (
+        select(
+            lane.label("lane"),
+            a.c.series_id.label("series_id"),
+            bucket.label("bucket"),
+            func.max(a.c.score).label("score"),
+        )
         .select_from(a.outerjoin(s, s.c.id == a.c.series_id))
         .where(*where)
         .group_by(lane, a.c.series_id, bucket)
-        .order_by(lane)
-    ).all()
+    )
+    return cells, start, width
+
+
+def swimlane(conn: Connection, spec: FilterSpec, buckets: int) -> Swimlane:
+    """Max score per lane per bucket over the filtered anomalies' time span, in one query."""
+    found = _lane_cells(conn, spec, buckets)
+    if found is None:
+        return Swimlane((), (), 0, 1, ())
+    cells, start, width = found
+    rows = conn.execute(cells.order_by(literal_column("lane"))).all()
+    return _assemble(rows, buckets, start, width)
+
+
+def swimlane_top(
+    conn: Connection, spec: FilterSpec, buckets: int, lanes: int
+) -> tuple[Swimlane, int]:
+    """``swimlane`` for the ``lanes`` lanes with the highest peak score (ties by name), in that
+    order, and how many lanes there are in all. Ranked in SQL: a thousand lanes x 72 buckets
+    never cross into Python (~200 ms of GIL-holding row handling while the window scrolls)."""
+    found = _lane_cells(conn, spec, buckets)
+    if found is None:
+        return Swimlane((), (), 0, 1, ()), 0
+    cells_query, start, width = found
+    cells = cells_query.subquery()
+    lane_key = (cells.c.lane, cells.c.series_id)
+    peaks = select(cells, func.max(cells.c.score).over(partition_by=lane_key).label("peak"))
+    ranked_by = peaks.subquery()
+    order = (ranked_by.c.peak.desc(), ranked_by.c.lane, ranked_by.c.series_id)
+    ranked = select(ranked_by, func.dense_rank().over(order_by=order).label("rank")).subquery()
+    counted = select(ranked, func.max(ranked.c.rank).over().label("total")).subquery()
+    rows = conn.execute(
+        select(counted.c.lane, counted.c.series_id, counted.c.bucket, counted.c.score,
+               counted.c.total)
+        .where(counted.c.rank <= lanes)
+        .order_by(counted.c.rank, counted.c.bucket)
+    ).all()  # fmt: skip
+    total = int(rows[0][4]) if rows else 0
+    return _assemble([row[:4] for row in rows], buckets, start, width), total
+
+
+def _assemble(rows: Sequence[Any], buckets: int, start: int, width: int) -> Swimlane:
     lanes: dict[tuple[str, int | None], list[float]] = {}
     for name, series_id, index, score in rows:
-        cells = lanes.setdefault((name, series_id), [0.0] * buckets)
-        cells[min(int(index), buckets - 1)] = max(cells[min(int(index), buckets - 1)], score)
+        lanes.setdefault((name, series_id), [0.0] * buckets)[int(index)] = score
     keys = list(lanes)
     return Swimlane(
         lanes=tuple(k[0] for k in keys),
@@ -245,7 +315,7 @@ def count_by_severity(conn: Connection, spec: FilterSpec) -> dict[Severity, int]
     """How many anomalies in each severity band, in one grouped query."""
     query = (
         select(_effective_severity, func.count())
-        .select_from(a.join(d, d.c.id == a.c.dataset_id).outerjoin(s, s.c.id == a.c.series_id))
+        .select_from(_JOINED)
         .where(*conditions(spec))
         .group_by(_effective_severity)
     )
@@ -256,5 +326,7 @@ def count_by_severity(conn: Connection, spec: FilterSpec) -> dict[Severity, int]
 def by_ids(conn: Connection, ids: list[int]) -> list[AnomalyRow]:
     """The given anomalies (muted or not, any run), in the order asked."""
     spec = FilterSpec(include_suppressed=True, latest_only=False)
-    found = {row.id: _row(row._mapping) for row in conn.execute(_base(spec).where(a.c.id.in_(ids)))}
+    found = {
+        row.id: row_from_values(row) for row in conn.execute(_select(spec).where(a.c.id.in_(ids)))
+    }
     return [found[i] for i in ids if i in found]

@@ -63,6 +63,18 @@ class AnomaliesMixin(WorkspaceBase):
                 conn, spec or FilterSpec(), sort or SortSpec(), after, limit
             )
 
+    def anomaly_values(
+        self,
+        spec: FilterSpec,
+        sort: SortSpec,
+        after: anomaly_queries.Cursor | None,
+        limit: int,
+    ) -> tuple[list[tuple[Any, ...]], anomaly_queries.Cursor | None]:
+        """``anomalies`` as plain tuples (``anomaly_queries.ROW_COLUMNS``): the table's pages,
+        with no object built per row."""
+        with self._read() as conn:
+            return anomaly_queries.page_values(conn, spec, sort, after, limit)
+
     def anomalies_by_ids(self, ids: list[int]) -> list[AnomalyRow]:
         """Several anomalies in one query (a table refreshing changed rows), in the order
         asked; unknown ids are left out."""
@@ -86,6 +98,12 @@ class AnomaliesMixin(WorkspaceBase):
         """Highest score per series (or entity) per time bucket, for the overview heat map."""
         with self._read() as conn:
             return anomaly_queries.swimlane(conn, spec or FilterSpec(), buckets)
+
+    def swimlane_top(self, spec: FilterSpec, buckets: int, lanes: int) -> tuple[Swimlane, int]:
+        """The ``lanes`` lanes of ``swimlane`` with the highest scores, strongest first, and how
+        many lanes there are in all (ranked in SQL: the overview shows a dozen of them)."""
+        with self._read() as conn:
+            return anomaly_queries.swimlane_top(conn, spec, buckets, lanes)
 
     def count_by_severity(self, spec: FilterSpec | None = None) -> dict[Severity, int]:
         """Counts per severity band for the filter, in one query (status bar, chips)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,15 @@ class WorkspaceBase:
     def __init__(self, path: Path, connection: Connection) -> None:
         self.path = path
         self._conn = connection
+
+    def interrupter(self) -> Callable[[], None]:
+        """A function that aborts the statement running on this workspace's connection, to be
+        called from another thread (a cancelled job's query stops within milliseconds instead
+        of running to its end). The statement fails with "interrupted"; an interrupted write
+        rolls its transaction back. Call it only while this workspace is open."""
+        raw = self._conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        return raw.interrupt
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

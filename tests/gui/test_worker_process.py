@@ -1,0 +1,150 @@
+"""Jobs that stop their SQL when cancelled, interactive jobs first, and jobs in a process."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QStatusBar
+from pytestqt.qtbot import QtBot
+
+from anomaly_desk.errors import BadInputError, Cancelled
+from anomaly_desk.gui.errors import NotificationManager
+from anomaly_desk.gui.worker_process import Relay, WorkerProcessError
+from anomaly_desk.gui.workers import JobRunner
+from anomaly_desk.progress import Progress
+from tests.gui import process_jobs
+from tests.gui.conftest import WAIT_MS
+
+Runner = tuple[JobRunner, NotificationManager]
+
+
+@pytest.fixture
+def runner(qtbot: QtBot) -> Iterator[Runner]:
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    notes = NotificationManager(None, bar)
+    jobs = JobRunner(notes)
+    yield jobs, notes
+    assert jobs.shutdown()
+
+
+def wait_for(progress: Progress, gate: threading.Event) -> str:
+    assert gate.wait(WAIT_MS / 1000)
+    return "interactive"
+
+
+def note(progress: Progress, seen: list[str], gate: threading.Event) -> str:
+    seen.append("gate open" if gate.is_set() else "gate closed")
+    return "background"
+
+
+def test_cancel_interrupts_the_running_statement(
+    qtbot: QtBot, runner: Runner, workspace_path: Path, tmp_path: Path
+) -> None:
+    jobs, _ = runner
+    marker = tmp_path / "started"
+    job = jobs.submit(
+        process_jobs.endless_query, marker, label="Endless", workspace=workspace_path, create=True
+    )
+    errors: list[object] = []
+    job.errored.connect(errors.append)
+    qtbot.waitUntil(marker.exists, timeout=WAIT_MS)
+
+    def stopped() -> bool:
+        # Again until it lands: an interrupt just before the statement starts is a no-op.
+        job.cancel()
+        return bool(errors)
+
+    qtbot.waitUntil(stopped, timeout=WAIT_MS)  # the query never ends by itself
+    assert len(errors) == 1 and isinstance(errors[0], Cancelled)
+
+
+def test_background_jobs_wait_for_the_interactive_one(qtbot: QtBot, runner: Runner) -> None:
+    jobs, _ = runner
+    gate, seen = threading.Event(), []
+    first = jobs.submit(wait_for, gate, label="Page", interactive=True)
+    later = jobs.submit(note, seen, gate, label="Counts")
+    assert jobs._pool.activeThreadCount() == 0  # held back, not merely slow to start
+    with qtbot.waitSignals([first.finished, later.finished], timeout=WAIT_MS):
+        gate.set()
+    assert seen == ["gate open"]
+
+
+def test_a_process_job_reports_progress_and_returns_its_result(
+    qtbot: QtBot, runner: Runner
+) -> None:
+    jobs, _ = runner
+    messages: list[str] = []
+    job = jobs.submit(process_jobs.add, 2, 3, label="Adding", process=True)
+    job.progressed.connect(lambda _fraction, message: messages.append(message))
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as blocker:
+        pass
+    total, pid = blocker.args[0]
+    assert total == 5 and pid != os.getpid()
+    assert "adding" in messages
+
+
+def test_relayed_calls_arrive_in_order(qtbot: QtBot, runner: Runner) -> None:
+    jobs, _ = runner
+    got: list[tuple[int, str]] = []
+    job = jobs.submit(
+        process_jobs.stream, Relay(lambda i, text: got.append((i, text))), 3,
+        label="Streaming", process=True,
+    )  # fmt: skip
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as blocker:
+        pass
+    assert blocker.args[0] == 3
+    assert got == [(0, "item 0"), (1, "item 1"), (2, "item 2")]
+
+
+def test_an_error_comes_back_whole_to_the_one_error_route(qtbot: QtBot, runner: Runner) -> None:
+    jobs, notes = runner
+    job = jobs.submit(process_jobs.refuse, "data.csv", label="Import", process=True, quiet=True)
+    with qtbot.waitSignal(notes.notified, timeout=WAIT_MS) as blocker:
+        pass
+    error = job.error
+    assert isinstance(error, BadInputError)
+    assert error.source == "data.csv" and error.problems[0].row == 3
+    assert str(error) == "data.csv: row 3, column 'value': not a number: 'x'"
+    assert any("In the worker process" in n for n in error.__notes__)
+    assert "data.csv" in blocker.args[0].text
+
+
+def test_a_cancelled_process_job_stops_and_says_cancelled(
+    qtbot: QtBot, runner: Runner, workspace_path: Path, tmp_path: Path
+) -> None:
+    jobs, notes = runner
+    marker = tmp_path / "started"
+    job = jobs.submit(
+        process_jobs.wait_for_cancel, marker, label="Waiting", workspace=workspace_path,
+        create=True, process=True,
+    )  # fmt: skip
+    qtbot.waitUntil(marker.exists, timeout=WAIT_MS)
+    assert marker.read_text(encoding="utf-8") == str(workspace_path)  # its own connection
+    with qtbot.waitSignal(job.errored, timeout=WAIT_MS) as blocker:
+        job.cancel()
+    assert isinstance(blocker.args[0], Cancelled)
+    assert notes.history[-1].text == "Waiting cancelled; nothing was changed."
+
+
+def test_a_crashed_process_is_an_error_not_a_hang(qtbot: QtBot, runner: Runner) -> None:
+    jobs, notes = runner
+    job = jobs.submit(process_jobs.die, 3, label="Crashing", process=True, quiet=True)
+    with qtbot.waitSignal(job.errored, timeout=WAIT_MS) as blocker:
+        pass
+    assert isinstance(blocker.args[0], WorkerProcessError)
+    assert "exit code 3" in str(blocker.args[0])
+    assert notes.history[-1].level == "error"
+
+
+def test_a_function_that_cannot_travel_is_refused_clearly(qtbot: QtBot, runner: Runner) -> None:
+    jobs, _ = runner
+    job = jobs.submit(lambda progress: 1, label="Lambda", process=True, quiet=True)
+    with qtbot.waitSignal(job.errored, timeout=WAIT_MS) as blocker:
+        pass
+    assert isinstance(blocker.args[0], WorkerProcessError)
+    assert "cannot run in a process" in str(blocker.args[0])
