@@ -5,8 +5,10 @@
 
 Starts ``Xvfb :99`` itself when DISPLAY is unset, runs the app with the xcb platform (a real X
 window, not offscreen), waits until X reports the window mapped (``xdotool search --sync``),
-and lets the app grab its own windows (``anomaly_desk.gui.shots``). Needs the Debian packages
-listed in PLATFORM.md for xcb, plus ``xvfb xdotool``.
+and lets the app grab its own windows (``anomaly_desk.gui.shots``), then does the same for the
+incident window on the demo's planted incident (``anomaly_desk.gui.incident_shot``, which
+writes incident.png). Needs the Debian packages listed in PLATFORM.md for xcb, plus
+``xvfb xdotool``.
 """
 
 from __future__ import annotations
@@ -46,20 +48,26 @@ def main() -> int:
         xvfb = start_xvfb()
         env["DISPLAY"] = DISPLAY
     try:
-        command = [sys.executable, "-m", "anomaly_desk.gui.shots", str(out)]
-        app = subprocess.Popen([*command, "--import-file", str(NAB_TAXI)], env=env)
-        if shutil.which("xdotool"):
-            found = subprocess.run(
-                ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Anomaly Desk"],
-                env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
-            )  # fmt: skip
-            print(f"X window mapped: {found.stdout.split()[:1]}", flush=True)
-        code = app.wait(timeout=TIMEOUT_S)
+        code = run_shots(["anomaly_desk.gui.shots", str(out), "--import-file", str(NAB_TAXI)], env)
+        if code == 0:
+            code = run_shots(["anomaly_desk.gui.incident_shot", str(out)], env)
     finally:
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait(timeout=10)
     return code
+
+
+def run_shots(module_args: list[str], env: dict[str, str]) -> int:
+    """Run one screenshot entry point (``python -m ...``) and wait until it is done."""
+    app = subprocess.Popen([sys.executable, "-m", *module_args], env=env)
+    if shutil.which("xdotool"):
+        found = subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Anomaly Desk"],
+            env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False,
+        )  # fmt: skip
+        print(f"X window mapped: {found.stdout.split()[:1]}", flush=True)
+    return app.wait(timeout=TIMEOUT_S)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ from __future__ import annotations
 from anomaly_desk.model import AnomalyRow, Severity, Status
 from anomaly_desk.triage.incidents import (
     GAP_NS,
+    MIN_STRENGTH,
     MINUTE_NS,
     Relations,
+    corroboration,
     entity_of,
     links,
     propose,
@@ -68,8 +70,10 @@ def test_gap_is_in_the_reason_and_bounds_the_link() -> None:
 def test_gap_grows_with_the_series_step() -> None:
     hourly = {i: HOUR for i in NAMES}
     rows = [row(1, 1, 0, 60), row(2, 2, 60 + 5 * 60, 7 * 60)]  # five hours apart
-    assert propose(rows, relations()) == []
-    (proposal,) = propose(rows, relations(step_ns=hourly))
+    assert propose(rows, relations(), min_strength=0) == []
+    # Linked, though weakly (far apart in time): no floor here, this is about the gap.
+    (proposal,) = propose(rows, relations(step_ns=hourly), min_strength=0)
+    assert propose(rows, relations(step_ns=hourly)) == []
     assert proposal.anomaly_ids == (1, 2) and "within 5.0 h" in proposal.links[0].reason
 
 
@@ -130,3 +134,66 @@ def test_links_over_given_rows_keep_the_strongest_that_join_them() -> None:
     found = links(rows, relations())
     assert [(k.a, k.b) for k in found] == [(10, 11), (11, 13)]  # batch/queue is unrelated
     assert "usually move together" in found[0].reason and "belong to db-01" in found[1].reason
+
+
+# -- strength: corroboration x relation x novelty, and the floor ------------------------------
+
+
+def test_strength_is_corroboration_times_relation() -> None:
+    # Two series of db-01 overlapping: relation 0.8 (same entity), nothing else anywhere.
+    rows = [row(1, 2, 0, 10, score=90), row(2, 4, 0, 10, score=40)]
+    (proposal,) = propose(rows, relations(correlation={}))
+    assert corroboration(rows) == (90 * 40) ** 0.5 / 100
+    assert proposal.score == round(100 * 0.6 * 0.8, 1)  # geometric mean 60, relation 0.8
+    # A strong anomaly beside a faint one is one anomaly with a neighbour, not an incident.
+    faint = [row(1, 2, 0, 10, score=90), row(2, 4, 0, 10, score=10)]
+    assert propose(faint, relations(correlation={})) == []
+    assert propose(faint, relations(correlation={}), min_strength=0)[0].score == 24.0
+
+
+def test_the_floor_is_two_major_anomalies_on_one_entity() -> None:
+    at_floor = [row(1, 2, 0, 10, score=50), row(2, 4, 0, 10, score=50)]
+    (proposal,) = propose(at_floor, relations(correlation={}))
+    assert proposal.score == MIN_STRENGTH == 40
+    below = [row(1, 2, 0, 10, score=50), row(2, 4, 0, 10, score=49)]
+    assert propose(below, relations(correlation={})) == []
+
+
+def _pair_at(first_id: int, start_min: float, score: float = 80.0) -> list[AnomalyRow]:
+    """web-01 and db-01 latency (r 0.81) unusual together at ``start_min``."""
+    return [
+        row(first_id, 1, start_min, start_min + 20, score, NAMES[1]),
+        row(first_id + 1, 2, start_min + 5, start_min + 25, score, NAMES[2]),
+    ]
+
+
+def test_a_combination_that_recurs_is_a_pattern_not_news() -> None:
+    day = 24 * 60
+    once = _pair_at(1, 0)
+    (alone,) = propose(once, relations())
+    assert alone.score == round(80 * 0.81, 1)  # overlapping: closeness 1
+    # The same pair unusual together on four other days: each occasion is worth a fifth.
+    daily = [r for d in range(5) for r in _pair_at(10 * d + 1, d * day)]
+    assert propose(daily, relations()) == []
+    found = propose(daily, relations(), min_strength=0)
+    assert len(found) == 5 and {p.score for p in found} == {round(80 * 0.81 / 5, 1)}
+    # Only one of the two series on the other days: not the combination, no recurrence.
+    lone = [row(100 + d, 1, d * day, d * day + 20, 80.0, NAMES[1]) for d in range(1, 5)]
+    (proposal,) = propose(once + lone, relations())
+    assert proposal.anomaly_ids == (1, 2) and proposal.score == alone.score
+
+
+def test_half_of_a_wide_combination_recurring_counts() -> None:
+    # Four db-01/web-01 series unusual together once; on another day two of them are (half).
+    names = {1: "web-01/a", 2: "web-01/b", 3: "db-01/a", 4: "db-01/b"}
+    rel = relations(
+        names=names,
+        entity={1: "web-01", 2: "web-01", 3: "db-01", 4: "db-01"},
+        step_ns=dict.fromkeys(names, 5 * MINUTE_NS),
+        correlation={frozenset((1, 3)): 0.9},
+    )
+    wide = [row(i, i, 0, 10, 90.0, names[i]) for i in names]
+    (proposal,) = propose(wide, rel)
+    later = [row(10, 1, 3000, 3010, 90.0, names[1]), row(11, 2, 3000, 3010, 90.0, names[2])]
+    (again, _) = propose(wide + later, rel, min_strength=0)
+    assert again.anomaly_ids == (1, 2, 3, 4) and again.score == round(proposal.score / 2, 1)

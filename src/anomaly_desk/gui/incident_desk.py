@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QInputDialog
 
 from anomaly_desk.gui.annotation_tasks import SeriesAnnotations, annotate_range, load_annotations
-from anomaly_desk.gui.incident_tasks import IncidentData, load_incident
+from anomaly_desk.gui.incident_tasks import IncidentData, IncidentsPage, load_incident
 from anomaly_desk.gui.incidents_view import IncidentsDock
 from anomaly_desk.gui.menus import add_view_toggle
 from anomaly_desk.gui.workers import Job
@@ -32,8 +32,13 @@ if TYPE_CHECKING:
 NS = 1_000_000_000
 
 
+VIEW_SHARE = (0.75, 0.9)  # of the main window, the incident window's size when it first opens
+VIEW_MIN = (900, 700)  # and at least this: seven stacked series and a legible graph
+
+
 class IncidentDesk(QObject):
     incident_shown = Signal(object)  # IncidentData, drawn by now
+    incident_gone = Signal(int)  # the shown incident was dissolved or deleted elsewhere
     annotations_shown = Signal(object)  # SeriesAnnotations, drawn by now
 
     def __init__(self, window: MainWindow) -> None:
@@ -45,12 +50,19 @@ class IncidentDesk(QObject):
         self.dock.setVisible(False)
         add_view_toggle(window, self.dock, "&Incidents")
         self.view: IncidentView | None = None  # with its dock, at the first incident opened
+        # A dock, so the user may dock it; it opens floating, as a window of its own: a side
+        # dock is too small for a stack of plots and a graph.
         self.view_dock = QDockWidget("Incident", window)
         self.view_dock.setObjectName("incident-view-dock")
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.view_dock)
         self.view_dock.setVisible(False)
+        self.view_dock.visibilityChanged.connect(self._on_view_visible)
+        self.placed = False  # floated and sized once per session; then where the user left it
+        self.opening: int | None = None  # the incident a load job is reading for the view
+        self.notes: dict[int, str] = {}  # incident id -> what to say when it is shown next
         self.dock.open_requested.connect(self.open_incident)
         self.dock.changed.connect(self._on_changed)
+        self.dock.loaded.connect(self._on_list)
         self.dock.anomaly_selection = window.anomaly_pane.table.selected_ids
         self.overlay: AnnotationOverlay | None = None
         self.range_ns: tuple[int, int] | None = None
@@ -82,12 +94,19 @@ class IncidentDesk(QObject):
             load_incident, incident_id,
             label=f"Loading incident #{incident_id}", workspace=path, key="incident-view",
         )  # fmt: skip
+        self.opening = incident_id
         job.finished.connect(self._on_incident)
+        job.errored.connect(self._on_failed)
         return job
+
+    @Slot(object)
+    def _on_failed(self, _error: object) -> None:
+        self.opening = None  # the error itself goes to the notifications, as for every job
 
     @Slot(object)
     def _on_incident(self, data: object) -> None:
         assert isinstance(data, IncidentData)
+        self.opening = None
         if self.view is None:
             from anomaly_desk.gui.incident_view import IncidentView
 
@@ -95,22 +114,75 @@ class IncidentDesk(QObject):
             self.view.anomaly_clicked.connect(self.window.investigation.jump_to)
             self.view.remove_requested.connect(self.dock.remove_member)
             self.view_dock.setWidget(self.view)
-        self.view.show_incident(data)
-        self.view_dock.setWindowTitle(f"Incident #{data.info.id}")
+        self.view.set_dark(self.window.dark)
+        self._place()
+        self.view.show_incident(data, self.notes.pop(data.info.id, ""))
+        self.view_dock.setWindowTitle(f"Incident #{data.info.id} — {data.info.title}")
         self.view_dock.setVisible(True)
         self.view_dock.raise_()
         self.incident_shown.emit(data)
 
+    def _place(self) -> None:
+        """Float the view over the window, large enough to read, the first time in a session
+        (unless the saved layout already floats it)."""
+        if self.placed:
+            return
+        self.placed = True
+        if self.view_dock.isFloating():
+            return
+        frame = self.window.frameGeometry()
+        width = max(VIEW_MIN[0], int(frame.width() * VIEW_SHARE[0]))
+        height = max(VIEW_MIN[1], int(frame.height() * VIEW_SHARE[1]))
+        self.view_dock.setFloating(True)
+        self.view_dock.resize(width, height)
+        centre = frame.center()
+        self.view_dock.move(centre.x() - width // 2, max(frame.top(), centre.y() - height // 2))
+
+    @Slot(bool)
+    def _on_view_visible(self, visible: bool) -> None:
+        # A saved layout restores the dock as it was at the last close, but not what it
+        # showed: an empty window at start-up would only be in the way.
+        if visible and self.view is None:
+            self.view_dock.setVisible(False)
+
+    def shown_id(self) -> int | None:
+        data = self.view.data if self.view is not None else None
+        return data.info.id if data is not None and self.view_dock.isVisible() else None
+
     @Slot(object)
     def _on_changed(self, result: object) -> None:
-        """An incident changed: show it again if it is the one in the view."""
+        """An incident changed: show it again if it is the one in the view; show the survivor
+        if it was merged into another; say so if it was dissolved."""
         shown = self.view.data if self.view is not None else None
-        if shown is None or not self.view_dock.isVisible():
+        if shown is None or self.shown_id() is None:
             return
-        if isinstance(result, IncidentInfo) and result.id == shown.info.id:
+        if isinstance(result, IncidentInfo):
+            # An anomaly is in one incident at most, so members of the shown incident now in
+            # ``result`` mean the shown one was merged into it (and deleted).
+            members = set(shown.info.anomaly_ids) | {m.id for m in shown.members}
+            if result.id != shown.info.id and members & set(result.anomaly_ids):
+                self.notes[result.id] = f"Incident #{shown.info.id} was merged into this one."
+            elif result.id != shown.info.id:
+                return
             self.open_incident(result.id)
-        elif result == shown.info.id:  # dissolved
-            self.view_dock.setVisible(False)
+        elif result == shown.info.id:
+            self._gone(shown.info.id, "was dissolved: its anomalies are in no incident now")
+
+    @Slot(object)
+    def _on_list(self, page: object) -> None:
+        """The incident list was read again: an incident deleted some other way (the command
+        line, a merge that emptied it, a sync) must not stay on screen as if it existed."""
+        shown = self.shown_id()
+        if shown is None or self.opening is not None or not isinstance(page, IncidentsPage):
+            return
+        if all(info.id != shown for info in page.incidents):
+            self._gone(shown, "no longer exists")
+
+    def _gone(self, incident_id: int, why: str) -> None:
+        assert self.view is not None
+        self.view.show_gone(incident_id, why)
+        self.view_dock.setWindowTitle(f"Incident #{incident_id} (gone)")
+        self.incident_gone.emit(incident_id)
 
     # -- annotations on the timeline -------------------------------------------------------------
 

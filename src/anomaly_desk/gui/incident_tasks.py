@@ -146,7 +146,7 @@ class Node:
 class Edge:
     a: str
     b: str
-    kind: str  # member of / on series / same entity / correlated / related
+    kind: str  # member of / on series / same entity / correlated / found together / related
     reason: str = ""
 
 
@@ -160,6 +160,8 @@ class Graph:
 def link_kind(reason: str) -> str:
     if "belong to" in reason:
         return "same entity"
+    if "found unusual together" in reason:
+        return "found together"
     if "move together" in reason or "opposite directions" in reason or "(r " in reason:
         return "correlated"
     return "related"
@@ -202,8 +204,35 @@ def build_graph(
             )
     layers = tuple(
         tuple(n.key for n in layer)
-        for layer in ([top], anomalies, list(series.values()), list(entities.values()))
+        for layer in _layers(top, anomalies, members, list(series.values()), entities)
         if layer
     )
     nodes = (top, *anomalies, *series.values(), *entities.values())
     return Graph(nodes, tuple(edges), layers)
+
+
+def _layers(
+    top: Node,
+    anomalies: list[Node],
+    members: Sequence[AnomalyRow],
+    series: list[Node],
+    entities: dict[str, Node],
+) -> list[list[Node]]:
+    """Rows of the drawing, ordered so that edges between rows seldom cross: series grouped
+    under their entity, anomalies under their series. A cross-series finding (no series of
+    its own) sits in the top row beside the incident, above the anomalies it names."""
+    row_of = {r.id: r for r in members}
+    entity_rank = {key: i for i, key in enumerate(entities)}
+    first_row: dict[int | None, AnomalyRow] = {r.series_id: r for r in reversed(members)}
+
+    def series_rank(node: Node) -> int:
+        row = first_row[node.ref]
+        return entity_rank.get(f"entity:{entity_of(row.series or '', row.entity)}", len(entities))
+
+    ordered = [n for _, n in sorted(enumerate(series), key=lambda p: (series_rank(p[1]), p[0]))]
+    place = {n.ref: i for i, n in enumerate(ordered)}
+    on_series = [a for a in anomalies if row_of[a.ref or 0].series_id is not None]
+    on_series.sort(key=lambda a: (place[row_of[a.ref or 0].series_id], row_of[a.ref or 0].start_ns))
+    joint = [a for a in anomalies if row_of[a.ref or 0].series_id is None]
+    half = len(joint) // 2
+    return [[*joint[:half], top, *joint[half:]], on_series, ordered, list(entities.values())]

@@ -1,18 +1,33 @@
 """An incident's relationships drawn as a graph: a plain ``QGraphicsView`` over ``Graph`` data.
 
-The layout is layered and deterministic (incident, anomalies, series, entities from top to
-bottom; each layer in the order ``build_graph`` gives). Clicking an anomaly node emits
+The layout is layered and deterministic (incident and cross-series findings, anomalies,
+series, entities from top to bottom; each layer in the order ``build_graph`` gives). Nodes in a
+layer are spaced by their widest label, so labels never run into each other; links between
+nodes of one layer are drawn as arcs, so they do not pass through the nodes between them.
+The view fits the graph but keeps a legible scale: a graph wider than that scrolls
+(Ctrl+wheel zooms, dragging pans, "fit" shows it whole again). Clicking an anomaly node emits
 ``anomaly_clicked(id)``: the window may connect it to select the anomaly in the table.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPen, QResizeEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
-    QGraphicsLineItem,
+    QGraphicsPathItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
@@ -23,9 +38,14 @@ from anomaly_desk.gui.incident_tasks import Graph, Node
 from anomaly_desk.gui.severity import SEVERITY_HEX
 from anomaly_desk.model import Severity
 
-LAYER_GAP = 90.0
-NODE_GAP = 70.0
+LAYER_GAP = 78.0
+NODE_GAP = 56.0  # the least distance between two nodes of a layer
+LABEL_PAD = 14.0  # between two neighbouring labels
 RADIUS = 11.0
+LABEL_LIMIT = 24  # characters; the tooltip has the whole name
+MIN_SCALE = 0.75  # fitting never shrinks the labels below this: the graph scrolls instead
+MAX_SCALE = 1.3  # nor blows a three-node graph up to giant circles
+ZOOM_STEP = 1.15
 KeyRole = 0  # QGraphicsItem.data slot holding the node key
 KIND_COLOUR = {"incident": "#7e57c2", "series": "#4f8fd6", "entity": "#5f6368"}
 EDGE_STYLE = {
@@ -33,6 +53,7 @@ EDGE_STYLE = {
     "on series": ("#4f8fd6", Qt.PenStyle.SolidLine),
     "same entity": ("#5f6368", Qt.PenStyle.DashLine),
     "correlated": ("#e8710a", Qt.PenStyle.DashLine),
+    "found together": ("#c2185b", Qt.PenStyle.DashLine),
     "related": ("#b0b0b0", Qt.PenStyle.DotLine),
 }
 
@@ -43,14 +64,34 @@ def node_colour(node: Node) -> str:
     return KIND_COLOUR.get(node.kind, "#9e9e9e")
 
 
-def layered_positions(graph: Graph) -> dict[str, QPointF]:
-    """Each layer a centred row; the same graph always gets the same positions."""
+def short(text: str, limit: int = LABEL_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def layered_positions(graph: Graph, font: QFont | None = None) -> dict[str, QPointF]:
+    """Each layer a centred row, its nodes as far apart as the widest label in it needs; the
+    same graph always gets the same positions."""
+    metrics = QFontMetricsF(font or QFont())
+    labels = {n.key: short(n.label) for n in graph.nodes}
     positions: dict[str, QPointF] = {}
     for row, layer in enumerate(graph.layers):
-        width = (len(layer) - 1) * NODE_GAP
+        widest = max((metrics.horizontalAdvance(labels.get(k, k)) for k in layer), default=0.0)
+        gap = max(NODE_GAP, widest + LABEL_PAD)
+        width = (len(layer) - 1) * gap
         for column, key in enumerate(layer):
-            positions[key] = QPointF(column * NODE_GAP - width / 2, row * LAYER_GAP)
+            positions[key] = QPointF(column * gap - width / 2, row * LAYER_GAP)
     return positions
+
+
+def edge_path(a: QPointF, b: QPointF) -> QPainterPath:
+    """A straight line between layers; an arc above the row within one layer."""
+    path = QPainterPath(a)
+    if abs(a.y() - b.y()) > 1e-6:
+        path.lineTo(b)
+        return path
+    lift = min(LAYER_GAP * 0.45, 12.0 + abs(b.x() - a.x()) * 0.18)
+    path.quadTo(QPointF((a.x() + b.x()) / 2, a.y() - 2 * lift), b)
+    return path
 
 
 class RelationshipGraph(QGraphicsView):
@@ -60,21 +101,29 @@ class RelationshipGraph(QGraphicsView):
         super().__init__(parent)
         self.setObjectName("relationship-graph")
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setScene(QGraphicsScene(self))
+        self.setMinimumHeight(160)
         self.graph: Graph | None = None
         self.node_items: dict[str, QGraphicsEllipseItem] = {}
-        self.edge_items: list[QGraphicsLineItem] = []
+        self.label_items: dict[str, QGraphicsSimpleTextItem] = {}
+        self.edge_items: list[QGraphicsPathItem] = []
+
+    def clear(self) -> None:
+        self.scene().clear()
+        self.graph = None
+        self.node_items, self.label_items, self.edge_items = {}, {}, []
 
     def set_graph(self, graph: Graph) -> None:
+        self.clear()
         scene = self.scene()
-        scene.clear()
         self.graph = graph
-        self.node_items, self.edge_items = {}, []
-        positions = layered_positions(graph)
+        positions = layered_positions(graph, self.font())
         for edge in graph.edges:
-            a, b = positions[edge.a], positions[edge.b]
             colour, style = EDGE_STYLE.get(edge.kind, EDGE_STYLE["related"])
-            line = scene.addLine(a.x(), a.y(), b.x(), b.y(), QPen(QColor(colour), 1.4, style))
+            pen = QPen(QColor(colour), 1.4, style)
+            line = scene.addPath(edge_path(positions[edge.a], positions[edge.b]), pen)
             line.setZValue(-1)
             line.setToolTip(f"{edge.kind}: {edge.reason}" if edge.reason else edge.kind)
             self.edge_items.append(line)
@@ -87,11 +136,29 @@ class RelationshipGraph(QGraphicsView):
             item.setData(KeyRole, node.key)
             item.setToolTip(f"{node.kind}: {node.label}")
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, node.kind == "anomaly")
-            label = QGraphicsSimpleTextItem(_short(node.label), item)
+            label = QGraphicsSimpleTextItem(short(node.label), item)
+            label.setFont(self.font())
+            label.setBrush(self.palette().text())
             label.setPos(p.x() - label.boundingRect().width() / 2, p.y() + RADIUS + 2)
             self.node_items[node.key] = item
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
-        self.fitInView(scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            self.label_items[node.key] = label
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-10, -8, 10, 8))
+        self.fit()
+
+    def fit(self) -> None:
+        """Show the whole graph, within a legible scale (beyond it, the view scrolls)."""
+        rect: QRectF = self.scene().sceneRect()
+        viewport = self.viewport().rect()
+        if rect.isEmpty() or viewport.isEmpty():
+            return
+        scale = min(viewport.width() / rect.width(), viewport.height() / rect.height())
+        scale = min(MAX_SCALE, max(MIN_SCALE, scale * 0.98))
+        self.resetTransform()
+        self.scale(scale, scale)
+        self.centerOn(rect.center())
+
+    def zoom(self) -> float:
+        return float(self.transform().m11())
 
     def node_at(self, key: str) -> QGraphicsEllipseItem | None:
         return self.node_items.get(key)
@@ -109,10 +176,18 @@ class RelationshipGraph(QGraphicsView):
                 break
         super().mousePressEvent(event)
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.fit()
+        super().mouseDoubleClickEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            step = ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP
+            self.scale(step, step)
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-
-
-def _short(text: str, limit: int = 22) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        self.fit()

@@ -14,10 +14,8 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import Connection, select
 
-from anomaly_desk.detect.multiseries import MAX_SERIES, WINDOW, align
 from anomaly_desk.model import AnomalyRow, DatasetKind
 from anomaly_desk.store import points, schema
 from anomaly_desk.triage.incidents import Relations, entity_of
@@ -58,6 +56,12 @@ def _usual_correlation(
     found = conn.execute(select(d.c.kind, d.c.mapping).where(d.c.id == dataset_id)).one()
     if found.kind != DatasetKind.TIMESERIES.value:
         return {}
+    # Imported here: ``anomaly_desk.detect`` loads scikit-learn (0.8 s), and every command
+    # and the window import the store, most of them without ever proposing an incident.
+    import pandas as pd
+
+    from anomaly_desk.detect.multiseries import MAX_SERIES, WINDOW, align
+
     tz = str(json.loads(found.mapping).get("timezone", "UTC"))
     # align looks at MAX_SERIES at most: keep the series with the most anomalies.
     chosen = [i for i, _ in wanted.most_common(MAX_SERIES)]

@@ -12,12 +12,26 @@ that grows with the series' step) AND their series are related:
 
 Closeness in time alone links nothing: two unrelated hosts failing in the same minute are two
 incidents until someone says otherwise. Linked anomalies are grouped transitively (a maximum
-spanning forest, so each proposal carries the strongest reasons that join it); a group becomes
-a proposal when it spans at least two series.
+spanning forest, so each proposal carries the strongest reasons that join it).
+
+A group spanning at least two series becomes a proposal when its *strength* reaches
+``MIN_STRENGTH``. Strength (0-100) multiplies three kinds of evidence:
+
+* corroboration: the geometric mean of the two strongest *distinct series'* best scores. An
+  incident across series is as believable as its second series: one strong anomaly beside a
+  faint one is one anomaly with a neighbour, not a cross-series incident;
+* relation: the mean strength of the links that join the group (|r|, same entity, named
+  together, each discounted by the time between the two anomalies);
+* novelty: ``1 / (1 + recurrences)``, where a recurrence is another occasion in the analysed
+  anomalies when at least half (and at least two) of the group's series were unusual together.
+  A combination seen every morning is a pattern the baseline misses (or a routine job), and it
+  tells an analyst little each time; a rare one is news. (Alert-correlation tools weigh alerts
+  by the same idea, as entropy: frequent alerts carry little information.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +45,10 @@ STRONG = 0.6  # |r| that makes two series "usually move together" (as detect.mul
 SAME_SERIES = 1.0  # strength of each kind of relation, before closeness in time weighs in
 NAMED_TOGETHER = 0.9
 SAME_ENTITY = 0.8
+# The weakest proposal worth showing: two major anomalies (score 50) overlapping on series of
+# one entity (0.8), seen nowhere else. Below it lie pairs of moderate findings and patterns
+# that recur; they stay findable as anomalies, and the user can still group them by hand.
+MIN_STRENGTH = 50.0 * SAME_ENTITY
 
 
 @dataclass(frozen=True)
@@ -57,17 +75,78 @@ def entity_of(series_name: str, entity_column: str | None) -> str | None:
 
 
 def propose(
-    rows: Sequence[AnomalyRow], relations: Relations, gap_ns: int = GAP_NS
+    rows: Sequence[AnomalyRow],
+    relations: Relations,
+    gap_ns: int = GAP_NS,
+    min_strength: float = MIN_STRENGTH,
 ) -> list[IncidentProposal]:
-    """Proposals over ``rows``, highest score first. Rows with neither a series nor named
-    series (events, records) take no part: nothing here says how they relate."""
+    """Proposals over ``rows`` with a strength of at least ``min_strength``, strongest first
+    (the strength is the proposal's ``score``). Rows with neither a series nor named series
+    (events, records) take no part: nothing here says how they relate."""
     usable = [r for r in rows if r.series_id is not None or r.id in relations.involves]
-    links = _candidate_links(usable, relations, gap_ns)
-    forest = _spanning_forest(links)
+    forest = _spanning_forest(_candidate_links(usable, relations, gap_ns))
     by_id = {r.id: r for r in usable}
-    proposals = [_proposal([by_id[i] for i in ids], kept) for ids, kept in forest]
-    proposals = [p for p in proposals if len(p.series) >= 2]
+    history = _History(usable, relations, gap_ns)
+    proposals = []
+    for ids, kept in forest:
+        members = [by_id[i] for i in ids]
+        # Novelty is at most 1 and the costliest part: only groups that could pass need it.
+        bound = 100.0 * corroboration(members) * _mean_strength(kept)
+        if bound <= 0.0 or bound < min_strength:  # 0: on one series, not across series
+            continue
+        strength = bound / (1 + history.recurrences(members))
+        if strength >= min_strength:
+            proposals.append(_proposal(members, kept, strength))
     return sorted(proposals, key=lambda p: (-p.score, p.start_ns, p.anomaly_ids))
+
+
+def corroboration(members: Sequence[AnomalyRow]) -> float:
+    """0-1: the geometric mean of the best scores of the two strongest distinct series (0 when
+    the members lie on fewer than two series: not an incident across series)."""
+    best: dict[int, float] = {}
+    for m in members:
+        if m.series_id is not None:
+            best[m.series_id] = max(best.get(m.series_id, 0.0), m.score)
+    if len(best) < 2:
+        return 0.0
+    first, second = sorted(best.values(), reverse=True)[:2]
+    return math.sqrt(max(first, 0.0) * max(second, 0.0)) / 100.0
+
+
+class _History:
+    """The analysed anomalies by series, to count how often a combination of series was unusual
+    together (with the same closeness in time as a link)."""
+
+    def __init__(self, rows: Sequence[AnomalyRow], relations: Relations, gap_ns: int) -> None:
+        self._relations = relations
+        self._gap_ns = gap_ns
+        self._by_series: dict[int, list[AnomalyRow]] = {}
+        for row in rows:
+            if row.series_id is not None:
+                self._by_series.setdefault(row.series_id, []).append(row)
+
+    def recurrences(self, members: Sequence[AnomalyRow]) -> int:
+        """Occasions, outside ``members``, when at least half (and at least two) of the
+        members' series had anomalies that chain together within the allowed gap."""
+        series = {m.series_id for m in members if m.series_id is not None}
+        need = max(2, math.ceil(len(series) / 2))
+        steps = [self._relations.step_ns.get(s, 0) for s in series]
+        allowed = max([self._gap_ns, *(GAP_STEPS * s for s in steps)])
+        own = {m.id for m in members}
+        others = sorted(
+            (r for s in series for r in self._by_series.get(s, ()) if r.id not in own),
+            key=lambda r: (r.start_ns, r.id),
+        )
+        count, seen, end = 0, set[int](), -1
+        for row in others:
+            if seen and row.start_ns - end > allowed:  # a new occasion begins
+                count += len(seen) >= need
+                seen = set()
+            if not seen:
+                end = row.end_ns
+            seen.add(row.series_id or 0)
+            end = max(end, row.end_ns)
+        return count + (len(seen) >= need)
 
 
 def links(
@@ -181,10 +260,15 @@ def _spanning_forest(
     return [(sorted(ids), joined.get(r, [])) for r, ids in groups.items()]
 
 
-def _proposal(members: Sequence[AnomalyRow], links: Sequence[IncidentLink]) -> IncidentProposal:
+def _mean_strength(links: Sequence[IncidentLink]) -> float:
+    return sum(k.strength for k in links) / len(links) if links else 0.0
+
+
+def _proposal(
+    members: Sequence[AnomalyRow], links: Sequence[IncidentLink], strength: float
+) -> IncidentProposal:
     series = sorted({m.series for m in members if m.series is not None})
     top = max(members, key=lambda m: (m.score, -m.id))
-    mean = sum(k.strength for k in links) / len(links) if links else 0.0
     start = min(m.start_ns for m in members)
     others = len(series) - 1
     lead = top.series or top.entity or f"#{top.id}"
@@ -195,7 +279,7 @@ def _proposal(members: Sequence[AnomalyRow], links: Sequence[IncidentLink]) -> I
         series=tuple(series),
         start_ns=start,
         end_ns=max(m.end_ns for m in members),
-        score=round(top.score * mean, 1),
+        score=round(strength, 1),
         title=f"{lead}{more} from {at:%Y-%m-%d %H:%M} UTC",
         links=tuple(links),
     )
