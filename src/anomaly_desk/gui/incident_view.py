@@ -32,9 +32,9 @@ from anomaly_desk.gui.incident_tasks import NS, IncidentData, build_graph
 from anomaly_desk.gui.relationship_graph import EDGE_STYLE, KIND_COLOUR, RelationshipGraph
 from anomaly_desk.gui.severity import SEVERITY_HEX
 from anomaly_desk.gui.timeline import DARK, LIGHT, UtcDateAxis
+from anomaly_desk.gui.timeline_overlays import severity_spans
 from anomaly_desk.model import Severity
 
-REGION_ALPHA = 70
 PLOT_HEIGHT = 140  # per member series: the curve, its title and its time axis stay legible
 TITLE_HEIGHT = 18
 GRAPH_SHARE = (0.3, 0.45)  # the least and the most of the height the graph gets
@@ -239,18 +239,6 @@ class IncidentView(QWidget):
 
     def _regions(self, data: IncidentData, series_id: int, y: np.ndarray) -> pg.BarGraphItem:
         rows = [m for m in data.members if m.series_id == series_id]
-        finite = y[np.isfinite(y)]
-        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-        x0 = np.array([r.start_ns for r in rows], dtype=np.float64) / NS
-        x1 = np.array([r.end_ns for r in rows], dtype=np.float64) / NS
-        brushes = []
-        for r in rows:
-            colour = pg.mkColor(SEVERITY_HEX[r.severity])
-            colour.setAlpha(REGION_ALPHA)
-            brushes.append(pg.mkBrush(colour))
-        item = pg.BarGraphItem(
-            x0=x0, x1=np.maximum(x1, x0 + 1), y0=np.full(len(rows), low),
-            y1=np.full(len(rows), high), brushes=brushes, pen=None,
-        )  # fmt: skip
+        item = pg.BarGraphItem(**severity_spans(rows, y), pen=None)
         item.setZValue(-10)
         return item

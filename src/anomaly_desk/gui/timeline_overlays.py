@@ -7,6 +7,7 @@ thousand anomalies are one scatter item and one bar item, not a thousand graphic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -115,23 +116,27 @@ class Overlays:
             pen=[pg.mkPen("#202124", width=0.8)] * len(rows),
             symbol="o",
         )
-        finite = series_y[np.isfinite(series_y)]
-        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-        strongest = rows[:MAX_REGIONS]  # rows come strongest first
-        x0 = np.array([r.start_ns for r in strongest], dtype=np.float64) / NS
-        x1 = np.array([r.end_ns for r in strongest], dtype=np.float64) / NS
-        brushes = []
-        for r in strongest:
-            colour = pg.mkColor(SEVERITY_HEX[r.severity])
-            colour.setAlpha(REGION_ALPHA)
-            brushes.append(pg.mkBrush(colour))
-        self.regions.setOpts(
-            x0=x0,
-            x1=np.maximum(x1, x0 + 1),  # a one-point anomaly still gets a visible sliver
-            y0=np.full(len(x0), low),
-            y1=np.full(len(x0), high),
-            brushes=brushes,
-        )
+        self.regions.setOpts(**severity_spans(rows[:MAX_REGIONS], series_y))  # strongest first
+
+
+def severity_spans(rows: Sequence[AnomalyRow], series_y: np.ndarray) -> dict[str, Any]:
+    """``BarGraphItem`` options shading each anomaly's span, full height, in its severity."""
+    finite = series_y[np.isfinite(series_y)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    x0 = np.array([r.start_ns for r in rows], dtype=np.float64) / NS
+    x1 = np.array([r.end_ns for r in rows], dtype=np.float64) / NS
+    brushes = []
+    for r in rows:
+        colour = pg.mkColor(SEVERITY_HEX[r.severity])
+        colour.setAlpha(REGION_ALPHA)
+        brushes.append(pg.mkBrush(colour))
+    return {
+        "x0": x0,
+        "x1": np.maximum(x1, x0 + 1),  # a one-point anomaly still gets a visible sliver
+        "y0": np.full(len(x0), low),
+        "y1": np.full(len(x0), high),
+        "brushes": brushes,
+    }
 
 
 class AnnotationOverlay:
