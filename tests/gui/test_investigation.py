@@ -16,11 +16,13 @@ from anomaly_desk.model import Severity
 from tests.gui.conftest import WAIT_MS, open_workspace, stored_counts
 
 NS = 1_000_000_000
+PAGE = 10  # the demo finds a few dozen anomalies: smaller pages so that paging shows
 
 
 @pytest.fixture
 def detected(qtbot: QtBot, window: MainWindow, detected_ws: Path) -> MainWindow:
     model = window.investigation.model
+    model.first_page = model.next_page = PAGE
     with qtbot.waitSignals(
         [model.page_loaded, window.investigation.counts_shown, window.investigation.swimlane_shown],
         timeout=WAIT_MS,
@@ -37,7 +39,7 @@ def test_a_detected_workspace_shows_table_swimlane_and_counts(
     pane = window.anomaly_pane
     assert pane.currentWidget() is pane.splitter
     model = window.investigation.model
-    assert model.rowCount() == 200 and model.canFetchMore()
+    assert model.rowCount() == PAGE and model.canFetchMore()
     assert model.index(0, 0).data() == "critical"
     assert window.anomaly_counts.text().startswith(f"{total} anomalies · {critical} critical")
     swimlane = window.swimlane
@@ -61,7 +63,9 @@ def test_the_filter_drives_table_counts_and_swimlane(
         qtbot.mouseClick(
             window.filter_bar.severities.buttons[Severity.CRITICAL], Qt.MouseButton.LeftButton
         )
-    assert investigation.model.rowCount() == critical
+    model = investigation.model
+    assert model.rowCount() == min(critical, PAGE) or model.rowCount() == critical
+    assert {model.anomaly(r).severity for r in range(model.rowCount())} == {Severity.CRITICAL}
     assert window.anomaly_counts.text().startswith(f"{critical} anomalies · {critical} critical")
     swimlane = window.swimlane
     assert swimlane is not None and swimlane.view is not None
@@ -99,7 +103,7 @@ def test_a_swimlane_cell_filters_the_table_and_shows_the_series(
     assert low <= picked.start_ns / NS and high >= picked.start_ns / NS  # zoomed onto the cell
     with qtbot.waitSignal(model.page_loaded, timeout=WAIT_MS):
         window.filter_bar.selection_clear.click()
-    assert model.rowCount() == 200 and not window.filter_bar.selection.isVisible()
+    assert model.rowCount() == PAGE and not window.filter_bar.selection.isVisible()
     # A click on the plot itself goes through the same path.
     box = swimlane.plot.getPlotItem().getViewBox()
     centre = QPointF(view.start_ns / NS + (bucket + 0.5) * view.width_ns / NS, 0.5)
@@ -208,8 +212,9 @@ def test_j_and_k_move_through_the_table(
     window.menu_actions.triage["previous"].trigger()
     assert table.currentIndex().row() == 1
     assert table.selected_ids() == [model.anomaly(1).id]
+    assert model.canFetchMore()
     table.select_row(model.rowCount() - 1)
     with qtbot.waitSignal(model.page_loaded, timeout=WAIT_MS):
         table.step(+1)  # past the loaded rows: the next page comes, the view never waits
-    assert model.rowCount() == stored_counts(detected_ws)[0]
+    assert model.rowCount() > PAGE
     assert QApplication.focusWidget() is not None

@@ -94,13 +94,18 @@ def _detect(
     progress: Progress,
 ) -> Iterator[list[NewAnomaly]]:
     if dataset.kind is DatasetKind.TIMESERIES:
-        yield from _detect_series(ws, dataset, sensitivity, digest, progress)
+        yield from _detect_series(ws, dataset, sensitivity, seed, digest, progress)
     else:
         yield _detect_table(ws, dataset, sensitivity, seed, digest, progress)
 
 
 def _detect_series(
-    ws: Workspace, dataset: DatasetInfo, sensitivity: float, digest: Any, progress: Progress
+    ws: Workspace,
+    dataset: DatasetInfo,
+    sensitivity: float,
+    seed: int,
+    digest: Any,
+    progress: Progress,
 ) -> Iterator[list[NewAnomaly]]:
     from anomaly_desk.detect.auto import detect_series, threshold_for
     from anomaly_desk.detect.multiseries import (
@@ -128,7 +133,7 @@ def _detect_series(
         digest.update(ts.tobytes())
         digest.update(values.tobytes())
         tz = dataset.mapping.timezone
-        findings = detect_series(ts, values, series.name, tz, sensitivity)
+        findings = detect_series(ts, values, series.name, tz, sensitivity, random_state=seed)
         for rule in user_rules:
             findings += evaluate_rule(rule, ts, values, series.name, tz)
         if len(together) < MAX_SERIES:

@@ -16,6 +16,7 @@ from anomaly_desk.detect.base import FloatArray
 MAD_TO_SIGMA = 1.4826
 CYCLES = 8  # how many previous cycles describe the same phase
 RECENT = 96  # points of recent past when there is no period
+LOOKBACK_KINDS = 4  # with day kinds, days of the same kind are sought this many cycles back
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Baseline:
     sigma: float  # robust sigma of the reference values (never 0)
     seasonal: bool  # True when the reference is the same phase of previous cycles
     samples: int
+    day_kind: str | None = None  # "weekday" / "weekend" when only days of that kind count
 
 
 def noise_floor(values: FloatArray) -> float:
@@ -39,14 +41,29 @@ def noise_floor(values: FloatArray) -> float:
     return float(max(mad / np.sqrt(2.0), spread * 0.05, 1e-9))
 
 
-def baseline_at(values: FloatArray, index: int, period: int, floor: float) -> Baseline:
-    """The baseline for position ``index`` from points before it."""
+def baseline_at(
+    values: FloatArray,
+    index: int,
+    period: int,
+    floor: float,
+    kinds: np.ndarray | None = None,
+) -> Baseline:
+    """The baseline for position ``index`` from points before it.
+
+    With ``kinds`` (the kind of day of each point, for a daily cycle) only earlier days of
+    the same kind count, as for the detector: a Monday morning is not judged against a
+    Sunday's.
+    """
     reference = np.empty(0)
     seasonal = False
+    day_kind = None
     if period > 0 and index >= 2 * period:
-        lags = np.arange(1, CYCLES + 1) * period
+        lags = np.arange(1, CYCLES * (1 if kinds is None else LOOKBACK_KINDS) + 1) * period
         positions = index - lags
         positions = positions[positions >= 0]
+        if kinds is not None:
+            positions = positions[kinds[positions] == kinds[index]][:CYCLES]
+            day_kind = "weekend" if kinds[index] else "weekday"
         # +-1 point around the phase smooths small timing jitter.
         near = np.concatenate([positions - 1, positions, positions + 1])
         near = near[(near >= 0) & (near < index)]
@@ -68,4 +85,5 @@ def baseline_at(values: FloatArray, index: int, period: int, floor: float) -> Ba
         sigma=max(mad, floor),
         seasonal=seasonal,
         samples=len(reference),
+        day_kind=day_kind if seasonal else None,
     )

@@ -125,7 +125,7 @@ def phase_words(peak_local: datetime, period_s: float | None, base: Baseline) ->
         if abs(period_s - WEEK_S) < 0.05 * WEEK_S:
             return f"{peak_local:%A} {hour}"
         if abs(period_s - DAY_S) < 0.05 * DAY_S:
-            return hour
+            return f"{hour} on {base.day_kind}s" if base.day_kind else hour
         return f"this point of its {duration(period_s)} cycle"
     return "the preceding points"
 
@@ -184,3 +184,50 @@ def _join(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def slope_words(per_second: tuple[float, ...]) -> tuple[list[str], str]:
+    """Slopes as "+0.2", "-3.1", "0" and their unit: "/h", or "/day" when per hour they
+    would read 0.00x. All get the decimals two significant digits of the largest need, so
+    a slope next to a much larger one reads 0 rather than 0.000251."""
+    per_hour = [s * 3600 for s in per_second]
+    unit, scaled = (
+        ("/h", per_hour)
+        if max(map(abs, per_hour)) >= 0.01
+        else ("/day", [s * 24 for s in per_hour])
+    )
+    largest = max(map(abs, scaled))
+    decimals = max(0, 1 - int(np.floor(np.log10(largest)))) if largest > 0 else 0
+    words = []
+    for value in scaled:
+        text = f"{value:+,.{decimals}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        words.append("0" if text in ("+0", "-0") else text)
+    return words, unit
+
+
+def trend_narrative(
+    *,
+    series: str,
+    onset_ns: int,
+    peak_ns: int,
+    tz: str,
+    slope_before: float,
+    slope_after: float,
+    departure: float,
+    sigmas: float,
+    scale: str,
+    cyclic: bool,
+) -> str:
+    """ "The trend of X changed: the slope went from +0.2/h to +3.1/h at 14:00 on ..." """
+    (before, after), unit = slope_words((slope_before, slope_after))
+    onset, peak = local(onset_ns, tz), local(peak_ns, tz)
+    side = "above" if departure >= 0 else "below"
+    what = "the series (its cycle taken out)" if cyclic else "the series"
+    return (
+        f"The trend of {series} changed: the slope went from {before}{unit} to {after}{unit} "
+        f"at {onset:%H:%M} on {onset:%A %Y-%m-%d} and kept to it. By {peak:%H:%M} on "
+        f"{peak:%A %Y-%m-%d} {what} was about {fmt(abs(departure))} {side} where the earlier "
+        f"slope led, {sigmas:.1f} robust σ of its usual wander. Seen by the trend detector at "
+        f"the {scale} scale."
+    )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.explain import duration, fmt, local
+from anomaly_desk.detect.findings import Contribution, Finding
 
 IntArray = np.ndarray
 
@@ -74,3 +76,37 @@ def find_flatlines(values: FloatArray) -> list[ShapeEvent]:
                 )
             )
     return events
+
+
+def gap_finding(event: ShapeEvent, ts: np.ndarray, name: str, tz: str, step_ns: float) -> Finding:
+    """A gap as a finding, with its narrative."""
+    start_ns, end_ns = int(ts[event.start]), int(ts[event.end])
+    missing = int(event.detail["missing_points"])
+    text = (
+        f"{name} has no data for {duration((end_ns - start_ns) / 1e9)} between "
+        f"{local(start_ns, tz):%Y-%m-%d %H:%M} and {local(end_ns, tz):%Y-%m-%d %H:%M} "
+        f"(about {missing} expected points missing at its usual {duration(step_ns / 1e9)} step)."
+    )
+    return Finding(
+        type="gap", start_ns=start_ns, end_ns=end_ns, peak_ns=start_ns, score=round(event.score, 2),
+        series=name, contributions=(Contribution("gap", 1.0, "raw", f"{missing} points missing"),),
+        context={"missing_points": missing}, narrative=text,
+    )  # fmt: skip
+
+
+def flat_finding(event: ShapeEvent, ts: np.ndarray, name: str, tz: str) -> Finding:
+    """A stuck value as a finding, with its narrative."""
+    start_ns, end_ns = int(ts[event.start]), int(ts[event.end])
+    points, value = int(event.detail["points"]), event.detail["value"]
+    text = (
+        f"{name} stayed at exactly {fmt(value)} for {points} points "
+        f"({duration((end_ns - start_ns) / 1e9)}) from {local(start_ns, tz):%Y-%m-%d %H:%M} to "
+        f"{local(end_ns, tz):%H:%M}; its usual longest repeat is "
+        f"{event.detail['usual_run']:.0f} points."
+    )
+    return Finding(
+        type="flatline", start_ns=start_ns, end_ns=end_ns, peak_ns=start_ns,
+        score=round(event.score, 2), series=name, actual=value,
+        contributions=(Contribution("flatline", 1.0, "raw", f"{points} identical values"),),
+        context={"points": points, "usual_run": event.detail["usual_run"]}, narrative=text,
+    )  # fmt: skip

@@ -115,6 +115,7 @@ class AnomalyTableModel(QAbstractTableModel):
         self._generation = 0
         self._italic = QFont()
         self._italic.setItalic(True)
+        self.first_page, self.next_page = FIRST_PAGE, NEXT_PAGE
 
     # -- what to show ---------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ class AnomalyTableModel(QAbstractTableModel):
             self._job = None
         self.endResetModel()
         if self._more:
-            self._request(FIRST_PAGE)
+            self._request(self.first_page)
 
     def add_live(self, rows: list[TableRow]) -> None:
         """Findings of a running detection, shown above the stored rows until it is stored."""
@@ -208,7 +209,7 @@ class AnomalyTableModel(QAbstractTableModel):
     def fetchMore(self, parent: AnyIndex = ROOT) -> None:
         if parent.isValid() or not self._more or self._job is not None:
             return  # one page at a time; the view asks again when this one lands
-        self._request(NEXT_PAGE)
+        self._request(self.next_page)
 
     def _request(self, limit: int) -> None:
         assert self._workspace is not None
