@@ -104,3 +104,19 @@ def test_every_command_has_help_and_is_documented_in_the_readme() -> None:
         assert result.exit_code == 0, name
         assert (command.help or "").strip(), f"{name} has no help text"
         assert f"anomaly-desk {name}" in readme, f"README does not document '{name}'"
+
+
+def test_the_group_workspace_option_reaches_the_command(tmp_path: Path) -> None:
+    """`anomaly-desk -w FILE datasets`, as the help puts it, must list FILE's datasets."""
+    ws, other = tmp_path / "ws.sqlite", tmp_path / "other.sqlite"
+    data = write(tmp_path / "cpu.csv", CSV)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["-w", str(ws), "import", str(data)]).exit_code == 0
+    assert not other.exists()  # the import went to the group's workspace, nowhere else
+    assert (
+        runner.invoke(cli, ["import", str(data), "-w", str(other), "--name", "cpu2"]).exit_code == 0
+    )
+    listed = runner.invoke(cli, ["-w", str(ws), "datasets", "--format", "json"])
+    assert [d["name"] for d in json.loads(listed.output)] == ["cpu"]
+    own = runner.invoke(cli, ["-w", str(ws), "datasets", "-w", str(other), "--format", "json"])
+    assert [d["name"] for d in json.loads(own.output)] == ["cpu2"]  # the command's own wins

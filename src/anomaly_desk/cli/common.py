@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from anomaly_desk.errors import BadInputError, Cancelled, WorkspaceError
 from anomaly_desk.model import AnomalyRow
@@ -28,12 +29,29 @@ EXIT_CANCELLED = 130
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+def inherit_workspace(ctx: click.Context, _: click.Parameter, value: Path | None) -> Path | None:
+    # `anomaly-desk -w FILE datasets` must mean FILE, not the default: the group's option
+    # applies to the command unless the command names a workspace of its own.
+    # Only a typed option is inherited: the environment variable is read by each command's
+    # own option, and `demo` must not build into the workspace the variable names.
+    parent = ctx.parent
+    typed = parent is not None and (
+        parent.get_parameter_source("workspace") is ParameterSource.COMMANDLINE
+    )
+    if value is None and parent is not None and typed:
+        inherited: Path | None = parent.params.get("workspace")
+        return inherited
+    return value
+
+
 workspace_option = click.option(
     "--workspace",
     "-w",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     envvar="ANOMALY_DESK_WORKSPACE",
+    callback=inherit_workspace,
     help="Workspace file (default: workspace.sqlite in your user data directory).",
 )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from anomaly_desk.cli.common import handle_errors, progress_bar
+from anomaly_desk.cli.common import handle_errors, inherit_workspace, progress_bar
 from anomaly_desk.paths import default_demo_path
 
 
@@ -16,6 +16,7 @@ from anomaly_desk.paths import default_demo_path
     "-w",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
+    callback=inherit_workspace,
     help="Where the demo workspace lives (default: demo.sqlite in your user data directory).",
 )
 @click.option("--rebuild", is_flag=True, help="Build it afresh even if it exists.")
