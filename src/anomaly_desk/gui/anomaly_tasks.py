@@ -227,6 +227,9 @@ class SwimlaneView:
     width_ns: int
     scores: np.ndarray  # (lanes, buckets), 0 = nothing found
     hidden: int  # lanes left out
+    # The store's anomalies version read before the lanes (a cache key that is never newer
+    # than the data it describes); None for a view not read from a store.
+    version: tuple[int, int, str] | None = None
 
     @property
     def buckets(self) -> int:
@@ -253,8 +256,9 @@ def load_swimlane(
     progress: Progress, ws: Workspace, spec: FilterSpec, buckets: int
 ) -> SwimlaneView:
     progress.check()
+    version = ws.anomalies_version()
     lanes, total = ws.swimlane_top(spec, buckets, SWIMLANE_LANES)
-    return replace(top_lanes(lanes), hidden=max(0, total - len(lanes.lanes)))
+    return replace(top_lanes(lanes), hidden=max(0, total - len(lanes.lanes)), version=version)
 
 
 @dataclass(frozen=True)

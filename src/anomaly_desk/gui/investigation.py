@@ -169,8 +169,8 @@ class Investigation(QObject):
 
     def _on_swimlane(self, key: tuple[Any, ...], view: object) -> None:
         assert isinstance(view, SwimlaneView)
-        if key[2] is not None:
-            self.swimlane_cache[key] = view
+        if view.version is not None:  # the first swimlane after opening is cached too
+            self.swimlane_cache[(*key[:2], view.version)] = view
         self._show_swimlane(view)
 
     def _show_swimlane(self, view: SwimlaneView) -> None:
