@@ -17,7 +17,7 @@ import ast
 import time
 from collections.abc import Callable, Sequence
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.nab import PROFILES, LabelledFile, file_raw_score, score_corpus
 from anomaly_desk.detect.nab_corpus import NabSeries, load_corpus
 from anomaly_desk.detect.streaming import StreamingDetector

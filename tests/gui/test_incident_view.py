@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -18,6 +19,8 @@ from anomaly_desk.gui.incident_desk import VIEW_MIN, IncidentDesk
 from anomaly_desk.gui.incident_view import PLOT_HEIGHT, IncidentView
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.gui.relationship_graph import MIN_SCALE
+from anomaly_desk.gui.theme import dark_palette
+from anomaly_desk.gui.timeline import DARK, LIGHT
 from anomaly_desk.model import IncidentInfo
 from anomaly_desk.progress import silent
 from anomaly_desk.store import Workspace
@@ -75,6 +78,42 @@ def test_the_view_opens_as_a_window_large_enough_to_read(
     dock.resize(VIEW_MIN[0] + 50, VIEW_MIN[1] + 40)
     _open(qtbot, desk, info.id)
     assert (dock.width(), dock.height()) == (VIEW_MIN[0] + 50, VIEW_MIN[1] + 40)
+
+
+def _colours(view: IncidentView) -> set[tuple[str, str]]:
+    """What the view paints with, as (part, colour name) pairs."""
+    found = {("background", view.plots_widget.backgroundBrush().color().name())}
+    for plot in view.plots:
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            found |= {("axis", axis.pen().color().name()), ("text", axis.textPen().color().name())}
+        curves = [c for c in plot.listDataItems() if isinstance(c, pg.PlotDataItem)]
+        found |= {("curve", c.opts["pen"].color().name()) for c in curves}
+    labels = view.graph.label_items.values()
+    return found | {("label", label.brush().color().name()) for label in labels}
+
+
+def test_a_theme_switch_recolours_an_open_incident_window(
+    qtbot: QtBot, detected: MainWindow, detected_ws: Path
+) -> None:
+    detected.set_theme("light")
+    info = _top_incident(detected_ws)
+    desk = detected.incident_desk
+    _open(qtbot, desk, info.id)
+    view = desk.view
+    assert view is not None and view.plots and view.graph.label_items
+    light = _colours(view)
+    dark_text = dark_palette().text().color().name()
+    assert ("background", LIGHT["bg"]) in light and ("curve", LIGHT["curve"]) in light
+    assert ("label", dark_text) not in light
+
+    detected.set_theme("dark")  # with the window still open
+    assert _colours(view) == {
+        ("background", DARK["bg"]), ("axis", DARK["fg"]), ("text", DARK["fg"]),
+        ("curve", DARK["curve"]), ("label", dark_text),
+    }  # fmt: skip
+    detected.set_theme("light")
+    assert _colours(view) == light
 
 
 def _wheel(target: QPoint, modifiers: Qt.KeyboardModifier) -> QWheelEvent:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from anomaly_desk.model import FilterSpec, Severity, SortSpec, Status, TriageChange
+from anomaly_desk.report import Case, build_case, write_report
 from anomaly_desk.store import Workspace
 
 NAB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "nab"
@@ -55,3 +56,13 @@ def taxi(built: Built, tmp_path: Path) -> Iterator[Workspace]:
     shutil.copyfile(built.path, path)
     with Workspace.open(path) as ws:
         yield ws
+
+
+@pytest.fixture(scope="session")
+def report(built: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, str, Path]:
+    """The report of every anomaly in the workspace, HTML and PDF, made once for the session."""
+    out = tmp_path_factory.mktemp("report")
+    with Workspace.open(built.path) as ws:
+        case = build_case(ws, list(built.all_ids), title="Taxi demand case 42")
+        html = write_report(case, out / "case.html", out / "case.pdf")
+    return case, html, out / "case.pdf"

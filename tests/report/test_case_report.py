@@ -12,19 +12,9 @@ from markupsafe import escape
 from PIL import Image
 
 from anomaly_desk.errors import BadInputError, WorkspaceError
-from anomaly_desk.report import Case, build_case, render_html, select_ids, write_report
+from anomaly_desk.report import Case, build_case, render_html, select_ids
 from anomaly_desk.store import Workspace
 from tests.report.conftest import Built
-
-
-@pytest.fixture(scope="module")
-def report(built: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, str, Path]:
-    """The report of every anomaly in the workspace, HTML and PDF, made once for this module."""
-    out = tmp_path_factory.mktemp("report")
-    with Workspace.open(built.path) as ws:
-        case = build_case(ws, list(built.all_ids), title="Taxi demand case 42")
-        html = write_report(case, out / "case.html", out / "case.pdf")
-    return case, html, out / "case.pdf"
 
 
 def test_html_is_self_contained(report: tuple[Case, str, Path]) -> None:

@@ -26,7 +26,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.baseline import MAD_TO_SIGMA, RECENT, Baseline, baseline_at, noise_floor
 from anomaly_desk.detect.deviation import day_types, on_grid
 from anomaly_desk.detect.events import Event, group_events

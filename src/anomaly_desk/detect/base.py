@@ -28,7 +28,9 @@ import numpy.typing as npt
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-FloatArray = npt.NDArray[np.float64]
+from anomaly_desk.detect.arrays import FloatArray
+
+__all__ = ["FloatArray", "RecordDetector", "SeriesDetector"]
 
 
 class SeriesDetector(BaseEstimator, ABC):  # type: ignore[misc]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 
 MAD_TO_SIGMA = 1.4826
 CYCLES = 8  # how many previous cycles describe the same phase

@@ -15,7 +15,7 @@ import scipy.io
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.nab_corpus import run_corpus
 from anomaly_desk.detect.records import EnsembleRecordDetector
 from anomaly_desk.detect.streaming import StreamingDetector

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.baseline import MAD_TO_SIGMA, noise_floor
 
 CYCLES = 6

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.baseline import MAD_TO_SIGMA, Baseline
 
 DAY_S = 86_400

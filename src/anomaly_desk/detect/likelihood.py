@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 
 RANGE_TOLERANCE = 0.05  # Numenta's SPATIAL_TOLERANCE: 5 % of the range seen so far
 # Anomaly-likelihood settings. Numenta's NAB run learns for 375 points and estimates from 375

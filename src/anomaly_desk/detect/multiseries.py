@@ -20,7 +20,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.deviation import day_types, robust_z
 from anomaly_desk.detect.events import group_events
 from anomaly_desk.detect.explain import DAY_S, local

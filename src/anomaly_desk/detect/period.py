@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 
 MIN_POINTS = 64
 

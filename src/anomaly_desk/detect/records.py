@@ -23,7 +23,8 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import QuantileTransformer
 from sklearn.utils.validation import check_is_fitted
 
-from anomaly_desk.detect.base import FloatArray, RecordDetector
+from anomaly_desk.detect.arrays import FloatArray
+from anomaly_desk.detect.base import RecordDetector
 
 MAX_ONE_HOT = 50  # categories beyond the most frequent ones share one "other" column
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 
 # IQR / 1.349 and (q90 - q10) / 2.563 estimate the standard deviation of normal data.
 IQR_TO_SIGMA = 1.349

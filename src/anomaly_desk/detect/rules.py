@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.explain import duration, fmt, local
 from anomaly_desk.detect.findings import Contribution, Finding
 from anomaly_desk.detect.rule_language import Binary, Call, Node, Num, Rule, Unary, parse_rule

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.explain import duration, fmt, local
 from anomaly_desk.detect.findings import Contribution, Finding
 

@@ -35,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray, SeriesDetector
+from anomaly_desk.detect.arrays import FloatArray
+from anomaly_desk.detect.base import SeriesDetector
 from anomaly_desk.detect.likelihood import (
     FIRST_ESTIMATE,
     likelihood_statistic,

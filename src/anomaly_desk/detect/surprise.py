@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 
 MIN_RECORD = 1.0  # a deviation under one robust sigma never counts as a new record
 _TINY = 1e-300

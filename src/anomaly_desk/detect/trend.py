@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.baseline import MAD_TO_SIGMA
 from anomaly_desk.detect.deviation import z_to_score
 from anomaly_desk.detect.explain import duration, slope_words, trend_narrative

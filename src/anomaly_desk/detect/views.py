@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from anomaly_desk.detect.base import FloatArray
+from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.deviation import RECENT, Z_HALF, day_types, robust_z, z_to_score
 from anomaly_desk.detect.shingles import ShingleDetector
 

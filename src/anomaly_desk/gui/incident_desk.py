@@ -122,6 +122,12 @@ class IncidentDesk(QObject):
         self.view_dock.raise_()
         self.incident_shown.emit(data)
 
+    def set_dark(self, dark: bool) -> None:
+        """The window's theme changed: an incident window already open follows at once (a
+        closed one takes the theme when it next opens, in ``_on_incident``)."""
+        if self.view is not None:
+            self.view.set_dark(dark)
+
     def _place(self) -> None:
         """Float the view over the window, large enough to read, the first time in a session
         (unless the saved layout already floats it)."""

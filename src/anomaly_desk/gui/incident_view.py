@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -137,12 +138,16 @@ class IncidentView(QWidget):
             self.remove_requested.emit(self.data.info.id, self.picked)
 
     def set_dark(self, dark: bool) -> None:
-        """Plot colours follow the window's theme (pyqtgraph does not read the palette)."""
+        """Plot colours follow the window's theme (pyqtgraph does not read the palette), and so
+        do the graph's labels: they were given the palette's text colour when drawn."""
         self.dark = dark
         colours = DARK if dark else LIGHT
         self.plots_widget.setBackground(colours["bg"])
         for plot in self.plots:
             self._colour(plot)
+        text = QApplication.palette().text()  # the widgets hear of a new palette only later
+        for label in self.graph.label_items.values():
+            label.setBrush(text)
 
     def show_incident(self, data: IncidentData, note: str = "") -> None:
         """Draw ``data``; ``note`` says why it is shown (e.g. what was merged into it)."""

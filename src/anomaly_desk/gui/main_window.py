@@ -339,6 +339,7 @@ class MainWindow(QMainWindow):
         if theme in self.menu_actions.themes:
             self.menu_actions.themes[theme].setChecked(True)
         self.workspace_view.set_dark(self.dark)
+        self.incident_desk.set_dark(self.dark)
 
     @Slot(QAction)
     def on_theme_action(self, action: QAction) -> None:

@@ -170,7 +170,11 @@ class IncidentProposal:
     series: tuple[str, ...]
     start_ns: int
     end_ns: int
-    score: float  # 0-100: the strongest member's score, discounted by how weak the links are
+    # 0-100, the group's strength (triage/incidents.py): 100 x corroboration (geometric mean of
+    # the best scores of its two strongest series, /100) x relation (mean strength of the links)
+    # x novelty (1 / (1 + other occasions these series were unusual together)). Groups below
+    # MIN_STRENGTH (40) are not proposed.
+    score: float
     title: str  # a suggested title
     links: tuple[IncidentLink, ...]  # the links that joined the members, strongest first
 

@@ -5,12 +5,16 @@ for page size, running header and page numbers. Everything is inline (CSS in ``<
 as PNG ``data:`` URIs) so the HTML file is the whole report, readable offline and years later.
 Autoescaping is on: narratives, comments and names are user text.
 
-Where the time goes (46 demo anomalies, 38 pages, 2 busy cores): WeasyPrint's layout and PDF
-writing about 3 s, the plots about 1 s (one reused figure, ``report/plots.py``), loading the
-libraries about 2 s, reading the case 0.2 s. Plots are drawn in this process, one after
-another: a process pool saved 0.5 s on two cores only with ``fork``, which is unsafe in the
-window's worker threads, and with ``spawn`` each worker spends longer importing matplotlib
-than drawing its share.
+Where the time goes (48 demo anomalies, 37 pages, CPU seconds): WeasyPrint's layout and PDF
+writing about 2.7 s, the plots about 1.1 s (one reused figure, ``report/plots.py``), loading the
+libraries about 1.6 s (0.6 s of it scikit-learn, which ``detect/base.py`` loads on the way to the
+expected band), reading the case 0.2 s. WeasyPrint's time follows the number of table cells and
+boxes more than the number of pages, so the template keeps tables to what is tabular (overview,
+triage history, audit), gives each a fixed layout, uses no flexbox, and writes each finding's
+facts and contributions as lines of text: that took WeasyPrint from 4.2 s to 2.7 s, and the
+report from 45 pages to 37. Plots are drawn in this process, one after another: a process pool
+saved 0.5 s on two cores only with ``fork``, which is unsafe in the window's worker threads, and
+with ``spawn`` each worker spends longer importing matplotlib than drawing its share.
 """
 
 from __future__ import annotations
@@ -36,6 +40,11 @@ def _when(ns: int | None) -> str:
     if ns is None:
         return "–"
     return datetime.fromtimestamp(ns / NS, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _minute(ns: int) -> str:
+    """A start time short enough for one line of the overview table (which says "UTC")."""
+    return datetime.fromtimestamp(ns / NS, tz=UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _stamp(text: str) -> str:
@@ -97,7 +106,13 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        when=_when, stamp=_stamp, duration=_duration, num=_num, changes=_changes, pretty=_pretty
+        when=_when,
+        minute=_minute,
+        stamp=_stamp,
+        duration=_duration,
+        num=_num,
+        changes=_changes,
+        pretty=_pretty,
     )
     env.globals.update(severity_hex={s.value: SEVERITY_HEX[s] for s in Severity})
     return env
