@@ -65,3 +65,8 @@ def test_points_go_on_their_grid() -> None:
     assert np.isnan(values[3:5]).all() and values[5] == 3.0
     irregular = np.array([0, 1, 1, 2], dtype=np.int64) * step  # a duplicate: kept as is
     assert on_grid(irregular, np.arange(4.0), step)[0] is irregular
+
+
+def test_a_series_with_no_value_has_no_same_phase_median() -> None:
+    # A stretch where the sensor sent nothing at all is data too: no baseline, no crash.
+    assert np.isnan(same_phase_median(np.full(2_000, np.nan), 288)).all()

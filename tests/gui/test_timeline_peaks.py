@@ -49,3 +49,19 @@ def test_missing_values_are_skipped_and_all_missing_bins_stay_gaps() -> None:
     assert np.isfinite(level.low[5000 // FACTOR])  # one NaN among finite values is ignored
     xs, ys = peaks.overview(x, y)
     assert len(xs) <= OVERVIEW_POINTS and np.isfinite(ys).any()
+
+
+def test_value_range_is_the_finite_extremes_without_a_pass_over_the_points() -> None:
+    _, y = _series(1_000_000)
+    y[::7] = np.nan  # missing values are no extreme
+    y[654_321] = 7.5
+    y[12] = -3.25
+    assert Peaks.build(y).value_range(y) == (-3.25, 7.5)
+    short = np.array([np.nan, 2.0, -1.0])  # too short for a level: read directly
+    assert not Peaks.build(short).levels
+    assert Peaks.build(short).value_range(short) == (-1.0, 2.0)
+
+
+def test_value_range_of_nothing_finite_is_none() -> None:
+    for y in (np.full(100_000, np.nan), np.zeros(0)):
+        assert Peaks.build(y).value_range(y) is None

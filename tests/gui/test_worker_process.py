@@ -1,12 +1,15 @@
-"""Jobs that stop their SQL when cancelled, interactive jobs first, and jobs in a process."""
+"""Jobs that stop their SQL when cancelled, interactive jobs first, jobs in a process, and the
+spare process kept warm for the next one."""
 
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from PySide6.QtWidgets import QStatusBar
 from pytestqt.qtbot import QtBot
@@ -148,3 +151,67 @@ def test_a_function_that_cannot_travel_is_refused_clearly(qtbot: QtBot, runner: 
         pass
     assert isinstance(blocker.args[0], WorkerProcessError)
     assert "cannot run in a process" in str(blocker.args[0])
+
+
+def _gone(pid: int) -> bool:
+    """No such process any more, or only its exit status left for its parent to collect."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _run_add(qtbot: QtBot, jobs: JobRunner) -> tuple[int, list[str]]:
+    """Run ``add`` in a process: (the process's id, the progress messages seen)."""
+    messages: list[str] = []
+    job = jobs.submit(process_jobs.add, 2, 3, label="Adding", process=True)
+    job.progressed.connect(lambda _fraction, message: messages.append(message))
+    with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as blocker:
+        pass
+    total, pid = blocker.args[0]
+    assert total == 5
+    return pid, messages
+
+
+def test_a_warm_process_takes_the_next_job_and_a_new_one_waits_after_it(
+    qtbot: QtBot, runner: Runner
+) -> None:
+    jobs, _ = runner
+    assert jobs.spare.pid is None  # nothing is started until the window asks
+    warm = _warm(qtbot, jobs)
+    pid, messages = _run_add(qtbot, jobs)
+    assert pid == warm
+    assert "starting a worker process" not in messages
+    assert jobs.spare.pid not in (None, warm)  # started when the job ended, before its result
+
+
+def _warm(qtbot: QtBot, jobs: JobRunner) -> int:
+    """Start the spare at once and wait until it runs; its pid."""
+    jobs.warm_process(0)
+    qtbot.waitUntil(lambda: jobs.spare.pid is not None, timeout=WAIT_MS)
+    pid = jobs.spare.pid
+    assert pid is not None
+    return pid
+
+
+def test_shutdown_stops_the_waiting_process_and_starts_no_other(
+    qtbot: QtBot, runner: Runner
+) -> None:
+    jobs, _ = runner
+    waiting = _warm(qtbot, jobs)
+    assert jobs.shutdown()
+    assert jobs.spare.pid is None and _gone(waiting)
+    jobs.spare.refill()  # what a job ending during shutdown asks for
+    assert jobs.spare.pid is None
+
+
+def test_a_spare_that_died_while_waiting_is_replaced_by_a_fresh_process(
+    qtbot: QtBot, runner: Runner
+) -> None:
+    jobs, _ = runner
+    dead = _warm(qtbot, jobs)
+    os.kill(dead, signal.SIGKILL)
+    qtbot.waitUntil(lambda: _gone(dead), timeout=WAIT_MS)
+    pid, messages = _run_add(qtbot, jobs)
+    assert pid != dead
+    assert "starting a worker process" in messages

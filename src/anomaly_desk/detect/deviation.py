@@ -77,6 +77,8 @@ def same_phase_median(
     group_sorted = group[order]
     finite_sorted = np.isfinite(x[order])
     finite_at = np.flatnonzero(finite_sorted)  # sorted slots of the usable values
+    if not len(finite_at):
+        return np.full(n, np.nan)  # nothing usable to look back at
     before = np.cumsum(finite_sorted) - finite_sorted  # usable values earlier in the order
     lagged = np.full((n, CYCLES), np.nan)
     for k in range(1, CYCLES + 1):

@@ -79,11 +79,14 @@ def envelope(
 
 def compute_band(progress: Progress, ws: Workspace, series_id: int, tz: str) -> Band:
     progress.update(0.0, "computing the expected band")
-    ts_ns, values = ws.read_series(series_id)
-    if len(ts_ns) > MAX_BAND_INPUT:
+    # The stored count decides before any point is read: decoding a 10M-point series only to
+    # refuse it held the GIL for a second while the timeline was being panned.
+    count = ws.series_by_id(series_id).points
+    if count > MAX_BAND_INPUT:
         empty = np.zeros(0)
-        note = f"no expected band: {len(ts_ns):,} points is more than {MAX_BAND_INPUT:,}"
+        note = f"no expected band: {count:,} points is more than {MAX_BAND_INPUT:,}"
         return Band(series_id, empty, empty, empty, note)
+    ts_ns, values = ws.read_series(series_id)
     progress.check()
     ts, low, high = band_arrays(ts_ns, values, tz)
     progress.check()

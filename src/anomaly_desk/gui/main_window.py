@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
     def open_workspace(self, path: Path, create: bool = False) -> Job:
         if self.timeline is None:
             self.runner.submit(preload_plotting, label="Preparing the plots", key="preload")
+            self.runner.warm_process()  # an import or a detection will follow: start at once
         what = "Creating" if create else "Opening"
         job = self.runner.submit(
             load_snapshot,

@@ -12,12 +12,20 @@ shown in UTC, as they are stored.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.DateAxisItem import ZoomLevel
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal, Slot
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QLabel,
+    QSizePolicy,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
 from anomaly_desk.gui.detail_tasks import Band
 from anomaly_desk.gui.loaders import SeriesData
@@ -26,10 +34,29 @@ from anomaly_desk.gui.timeline_peaks import Peaks
 from anomaly_desk.model import AnomalyRow
 
 OVERVIEW_HEIGHT = 84
+MIN_TICK_PX = 8  # date ticks (and grid lines) closer than this are not drawn
 POINTS_PER_PIXEL = 4  # drawn points per pixel column of the plot: a min/max pair, twice over
 MIN_POINTS = 2000
 LIGHT = {"bg": "#ffffff", "fg": "#3c4043", "curve": "#1a73e8", "grid": 0.18, "region": "#1a73e833"}
 DARK = {"bg": "#1e1f22", "fg": "#c8ccd0", "curve": "#66b2ff", "grid": 0.22, "region": "#66b2ff33"}
+
+
+class _UtcZoomLevel(ZoomLevel):  # type: ignore[misc]
+    """A zoom level whose ticks stay where its steppers put them, on UTC boundaries.
+
+    pyqtgraph's moves every tick into the machine's local time (two QDateTime conversions per
+    tick, ~250 ticks over a years-long range: a few ms of every redraw) and then, with the fixed
+    offset 0 we give it, moves it back by nothing."""
+
+    def extendTimeRangeForSpacing(
+        self, spacing: int, minVal: float, maxVal: float
+    ) -> tuple[float, float]:
+        return minVal, maxVal
+
+    def moveTicksToLocalTimeCoords(
+        self, ticks: np.ndarray, spacing: int, skipFactor: int
+    ) -> np.ndarray:
+        return ticks
 
 
 class UtcDateAxis(pg.DateAxisItem):  # type: ignore[misc]
@@ -37,17 +64,62 @@ class UtcDateAxis(pg.DateAxisItem):  # type: ignore[misc]
     "12"): an investigator reading a screenshot later needs the date, not just the day."""
 
     WITH_MONTH: ClassVar[dict[str, str]] = {"%d": "%b %d", "%a %d": "%a %b %d"}
+    zoomLevels: dict[float, ZoomLevel]
+
+    def __init__(self, orientation: str = "bottom", utcOffset: Literal[0] = 0) -> None:
+        super().__init__(orientation=orientation, utcOffset=utcOffset)
+        self.zoomLevels = {
+            spacing: _UtcZoomLevel(level.tickSpecs, level.exampleText)
+            for spacing, level in self.zoomLevels.items()
+        }
+
+    def tickValues(
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, list[float]]]:
+        """pyqtgraph's levels of ticks, without a finer level packed tighter than
+        ``MIN_TICK_PX``: twenty years hold 240 months, grid lines 5 px apart that make a faint
+        haze, not a scale, and take ~15 ms of each repaint (an alpha line is slow to draw)."""
+        levels = list(super().tickValues(minVal, maxVal, size))
+        return levels[:1] + [(s, t) for s, t in levels[1:] if len(t) * MIN_TICK_PX <= size]
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if self._crowded(values, spacing):
+            return []  # pyqtgraph would format and measure every one, then drop them all
         spec = next((s for s in self.zoomLevel.tickSpecs if s.spacing == spacing), None)
         fmt = self.WITH_MONTH.get(spec.format) if spec is not None else None
         if fmt is None:
             return list(super().tickStrings(values, scale, spacing))
         return [datetime.fromtimestamp(v, tz=UTC).strftime(fmt) for v in values]
 
+    def _crowded(self, values: list[float], spacing: float) -> bool:
+        """Whether no label of this finer level can be drawn: pyqtgraph stops at a level whose
+        labels would fill more of the axis than its limit, and every date label is at least two
+        digits wide. (Twenty years hold 240 month ticks: ~5 ms of labels on each redraw.)"""
+        if self.orientation not in ("top", "bottom") or not hasattr(self, "fontMetrics"):
+            return False
+        if spacing == self.zoomLevel.tickSpecs[0].spacing:
+            return False  # the coarsest level's labels are always drawn
+        length = self.geometry().width()
+        narrowest = 0.9 * self.fontMetrics.horizontalAdvance("00")
+        limit = max(fill for _, fill in self.style["textFillLimits"])
+        shown = len(values) - 2  # a tick just outside the axis at each end gets no label
+        return bool(shown * narrowest >= limit * length)
+
 
 def _date_axis() -> UtcDateAxis:
-    return UtcDateAxis(orientation="bottom", utcOffset=0)
+    return UtcDateAxis(orientation="bottom")
+
+
+def _cache_axes(plot: pg.PlotItem) -> None:
+    """Keep each axis (its grid lines included) as a pixmap, redrawn only when its range or
+    style changes: the band, the markers and the crosshair then repaint the plot without
+    replaying every tick, label and grid line (~3 ms an axis, several times a series).
+
+    The value axis draws two levels of grid lines, not three: the third, at ~2 % opacity,
+    could hardly be seen and took ~7 ms of every repaint of the plot."""
+    for name in ("left", "bottom"):
+        plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    plot.getAxis("left").setStyle(maxTickLevel=1)
 
 
 class TimelineWidget(QWidget):
@@ -58,6 +130,7 @@ class TimelineWidget(QWidget):
         super().__init__(parent)
         self.data: SeriesData | None = None
         self._peaks: Peaks | None = None
+        self._values: tuple[float, float] | None = None  # finite extremes of the shown series
         self._stored: tuple[AnomalyRow, ...] = ()
         self._live: list[AnomalyRow] = []
         self._syncing = False
@@ -80,6 +153,7 @@ class TimelineWidget(QWidget):
         item.setClipToView(True)
         item.setMenuEnabled(False)
         item.hideButtons()
+        _cache_axes(item)
         self.curve = item.plot([], [], connect="finite")
         self.vline = pg.InfiniteLine(angle=90, movable=False)
         self.hline = pg.InfiniteLine(angle=0, movable=False)
@@ -102,6 +176,7 @@ class TimelineWidget(QWidget):
         strip.hideButtons()
         strip.setDownsampling(auto=True, mode="peak")
         strip.setClipToView(True)
+        _cache_axes(strip)
         self.overview_curve = strip.plot([], [], connect="finite")
         self.region = pg.LinearRegionItem(orientation="vertical")
         self.region.setZValue(10)
@@ -133,6 +208,7 @@ class TimelineWidget(QWidget):
             self._stored, self._live = (), []
         self.data = data
         self._peaks = data.pyramid()
+        self._values = self._peaks.value_range(data.y)
         self.overview_curve.setData(*self._peaks.overview(data.x, data.y), connect="finite")
         self._draw_visible()
         info = data.info
@@ -146,9 +222,8 @@ class TimelineWidget(QWidget):
         self.readout.setText(f"{len(data.x):,} points{span}{note}")
         self._summary = self.readout.text()
         if len(data.x):
-            finite = data.y[np.isfinite(data.y)]
-            if len(finite):
-                self.overview.getPlotItem().setYRange(float(finite.min()), float(finite.max()))
+            if self._values is not None:
+                self.overview.getPlotItem().setYRange(*self._values)
             first, last = float(data.x[0]), float(data.x[-1])
             self.overview.getPlotItem().setXRange(first, last, padding=0)
             self.region.setBounds((first, last))
@@ -158,7 +233,7 @@ class TimelineWidget(QWidget):
 
     def clear(self) -> None:
         self.data = None
-        self._peaks = None
+        self._peaks, self._values = None, None
         self._stored, self._live = (), []
         self.overlays.clear()
         self.curve.setData([], [])
@@ -196,7 +271,7 @@ class TimelineWidget(QWidget):
             return
         # The overlay shades the strongest first: live findings take their place by score.
         rows = sorted((*self._stored, *self._live), key=lambda r: -r.score)
-        self.overlays.set_anomalies(tuple(rows), self.data.x, self.data.y)
+        self.overlays.set_anomalies(tuple(rows), self.data.x, self.data.y, self._values)
 
     def focus(self, start_ns: int, end_ns: int, margin: float = 4.0) -> None:
         """Zoom onto a time span with ``margin`` times its length on each side."""

@@ -65,6 +65,17 @@ class Peaks:
         ys[0::2], ys[1::2] = level.low[bins], level.high[bins]
         return xs, ys
 
+    def value_range(self, y: np.ndarray) -> tuple[float, float] | None:
+        """The smallest and largest finite value of ``y``, or None when none is finite.
+
+        Read from the coarsest level, whose bins together hold every point: a few hundred
+        values instead of a pass over ten million on the GUI thread (~40 ms)."""
+        low, high = (self.levels[-1].low, self.levels[-1].high) if self.levels else (y, y)
+        if not len(low):
+            return None
+        smallest, largest = float(np.fmin.reduce(low)), float(np.fmax.reduce(high))
+        return (smallest, largest) if np.isfinite(smallest) else None
+
     def overview(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The whole series within ``OVERVIEW_POINTS`` points."""
         return self.slice(x, y, 0, len(x) - 1, OVERVIEW_POINTS)

@@ -17,8 +17,10 @@ is done, so to ``JobRunner`` a process job is a thread job like any other:
 - the result, or the exception with the child's traceback as a note, comes back to the caller.
 
 The child runs at a lower CPU priority (the window wins the two cores) and starts in ~1.5 s
-(the store's imports), which is why only long work goes there. Opening a workspace in a child
-also keeps Alembic's process-wide migration state away from the window's other workers.
+(the interpreter and the store's imports), which is why only long work goes there. A
+``SpareProcess`` hides that wait: it keeps one child started and its imports done, idle until
+the next job takes it, and starts the next spare when that job is over. A spare never opens a
+workspace before it has a job, so stopping it at shutdown cannot hurt one.
 
 ``call_with_workspace`` is the part thread and process jobs share: open the job's own
 ``Workspace``, make cancel interrupt its statement, run the function.
@@ -27,6 +29,7 @@ also keeps Alembic's process-wide migration state away from the window's other w
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -52,6 +55,8 @@ POLL_S = 0.05  # how often the waiting thread looks at the cancel flag
 CANCEL_GRACE_S = 5.0  # then the child is killed (shutdown waits 10 s for every job)
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress messages a second over the pipe
 NICE = 10  # the child's CPU priority below the window's (POSIX)
+SPARE_EXIT_S = 0.2  # an idle spare leaves at once; one still importing is killed
+PRELOAD = ("anomaly_desk.store",)  # what every job with a workspace imports (~1 s)
 _CONTEXT = multiprocessing.get_context("spawn")  # never fork a process running Qt threads
 if sys.platform != "win32":  # what the first start would import (~1 ms), beside another job
     import multiprocessing.popen_spawn_posix
@@ -122,11 +127,13 @@ def run_in_process(
     progress: Progress,
     report: Callable[[float, str], None],
     attach: Attach,
+    spare: SpareProcess | None = None,
 ) -> Any:
     """Run ``fn`` as ``call_with_workspace`` would, in a spawned process; blocks until done.
 
     ``attach`` gets a function that tells the child to cancel at once (the caller's cancel
     calls it, so cancelling does not wait for this thread's next look at ``progress``).
+    ``spare``: take its waiting process if it has one, and let it start the next when done.
     """
     relays: list[Callable[..., None]] = []
     wire_args = tuple(_wire(arg, relays) for arg in args)
@@ -136,23 +143,39 @@ def run_in_process(
         raise WorkerProcessError(
             f"{getattr(fn, '__name__', fn)!r} cannot run in a process"
         ) from exc
-    report(0.0, "starting a worker process")  # ~1.5 s of imports before the work reports
-    child_reads, to_child = _CONTEXT.Pipe(duplex=False)
-    from_child, child_writes = _CONTEXT.Pipe(duplex=False)
-    process = _CONTEXT.Process(
-        target=_child_main, args=(child_reads, child_writes), name="anomaly-desk-job", daemon=True
-    )
+    child = spare.take() if spare is not None else None
     try:
-        process.start()
-    except Exception as exc:  # no executable, no memory, an unguarded __main__...
-        for end in (child_reads, to_child, from_child, child_writes):
-            end.close()
-        raise WorkerProcessError(f"could not start a worker process: {exc}") from exc
-    child_reads.close()  # the child holds these ends now: its exit is our EOF
-    child_writes.close()
-    _lower_priority(process.pid)  # now, not once the child has imported its way to its main
+        if child is not None:
+            try:
+                child.to_child.send_bytes(request)
+            except OSError:  # the spare died while it waited (killed, out of memory)
+                child.close(0)
+                child = None
+        if child is None:
+            report(0.0, "starting a worker process")  # ~1.5 s of imports before it reports
+            child = _Child.start(preload=False)
+            try:
+                child.to_child.send_bytes(request)
+            except BaseException:
+                child.close(0)
+                raise
+        return _run(child, progress, report, attach, relays)
+    finally:
+        if spare is not None:
+            spare.refill()  # after this job, not beside it: the two cores are busy enough
+
+
+def _run(
+    child: _Child,
+    progress: Progress,
+    report: Callable[[float, str], None],
+    attach: Attach,
+    relays: list[Callable[..., None]],
+) -> Any:
+    """Wait for the child that has the request; always leaves it ended and closed."""
     sent = threading.Lock()
     cancelled = [False]
+    to_child = child.to_child
 
     def cancel_child() -> None:  # from any thread, once
         with sent:
@@ -162,22 +185,105 @@ def run_in_process(
                     to_child.send("cancel")
 
     try:
-        to_child.send_bytes(request)
         attach(cancel_child)
         try:
-            return _wait(process, from_child, progress, cancel_child, report, relays)
+            return _wait(child.process, child.from_child, progress, cancel_child, report, relays)
         finally:
             attach(None)
     finally:
         cancel_child()  # if we leave early (a relay failed): the child stops too
         with sent:
             to_child.close()
-        from_child.close()
-        process.join(CANCEL_GRACE_S)
-        if process.is_alive():
-            process.kill()
-            process.join()
-        process.close()
+        child.close(CANCEL_GRACE_S)
+
+
+class _Child:
+    """A started worker process and our ends of its two pipes."""
+
+    def __init__(self, process: Any, to_child: Connection, from_child: Connection) -> None:
+        self.process = process
+        self.to_child = to_child
+        self.from_child = from_child
+
+    @classmethod
+    def start(cls, preload: bool) -> _Child:
+        child_reads, to_child = _CONTEXT.Pipe(duplex=False)
+        from_child, child_writes = _CONTEXT.Pipe(duplex=False)
+        process = _CONTEXT.Process(
+            target=_child_main,
+            args=(child_reads, child_writes, preload),
+            name="anomaly-desk-job",
+            daemon=True,
+        )
+        try:
+            process.start()
+        except Exception as exc:  # no executable, no memory, an unguarded __main__...
+            for end in (child_reads, to_child, from_child, child_writes):
+                end.close()
+            raise WorkerProcessError(f"could not start a worker process: {exc}") from exc
+        child_reads.close()  # the child holds these ends now: its exit is our EOF
+        child_writes.close()
+        _lower_priority(process.pid)  # now, not once the child has imported its way to its main
+        return cls(process, to_child, from_child)
+
+    def close(self, grace_s: float) -> None:
+        """Close our ends (again is harmless; a child still waiting for a request then leaves),
+        give the child ``grace_s`` to end, then kill it."""
+        self.to_child.close()
+        self.from_child.close()
+        self.process.join(grace_s)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.process.close()
+
+
+class SpareProcess:
+    """One worker process started ahead of need, its imports done, waiting for a job.
+
+    ``keep`` starts one and asks for a new one after every job (``refill``); ``take`` hands the
+    waiting one to a job; ``shutdown`` stops it and starts no more. Thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._child: _Child | None = None
+        self._kept = False
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        """The waiting process's id, or None when none waits."""
+        with self._lock:
+            return self._child.process.pid if self._child is not None else None
+
+    def keep(self) -> None:
+        with self._lock:
+            self._kept = True
+        self.refill()
+
+    def refill(self) -> None:
+        with self._lock:
+            if self._closed or not self._kept or self._child is not None:
+                return
+            try:
+                self._child = _Child.start(preload=True)
+            except WorkerProcessError:
+                # Only a head start is lost: the next job starts its own process and reports
+                # the same failure where the user sees it.
+                return
+
+    def take(self) -> _Child | None:
+        with self._lock:
+            child, self._child = self._child, None
+        return child
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+            child, self._child = self._child, None
+        if child is not None:
+            child.close(SPARE_EXIT_S)  # it holds no workspace: killing it mid-import is safe
 
 
 def _wire(arg: Any, relays: list[Callable[..., None]]) -> Any:
@@ -266,7 +372,7 @@ class _RelayStub:
         _RelayStub.sink(("call", self.slot, args))
 
 
-def _child_main(requests: Connection, replies: Connection) -> None:
+def _child_main(requests: Connection, replies: Connection, preload: bool = False) -> None:
     _lower_priority(0)  # again, in case the parent was too late: threads started now inherit it
     # Ctrl-C in the terminal reaches the whole process group: the window decides what stops
     # (it cancels its jobs on the way out), the child only hears "cancel".
@@ -303,8 +409,12 @@ def _child_main(requests: Connection, replies: Connection) -> None:
             if hook[0] is not None:
                 hook[0]()
 
+    if preload:
+        _preload()
     try:
         fn, args, workspace, create = pickle.loads(requests.recv_bytes())
+    except EOFError:  # a spare the window no longer needs
+        return
     except Exception as exc:  # noqa: BLE001 - a module the child cannot import, say
         send(("error", *_box(exc)))
         return
@@ -318,6 +428,13 @@ def _child_main(requests: Connection, replies: Connection) -> None:
         send(("result", result))
     except Exception as exc:  # noqa: BLE001 - a result that does not pickle
         send(("error", *_box(exc)))
+
+
+def _preload() -> None:
+    for name in PRELOAD:
+        # A module that fails to import here fails again in the job, which reports it.
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
 
 def _box(exc: BaseException) -> tuple[bytes | None, str, str]:

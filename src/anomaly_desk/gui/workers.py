@@ -24,6 +24,7 @@ Rules this module enforces so that callers cannot get them wrong:
 - ``process=True`` jobs (import, detection: long CPU-bound work) run in a spawned process
   (``worker_process``): a thread would hold the GIL the GUI thread needs for every repaint.
   Progress, cancel, ``Relay`` callbacks, results and errors behave as for a thread job.
+  ``warm_process`` keeps a spare process started for the next such job (``SpareProcess``).
 - Every error of every job goes to the one ``NotificationManager``; a caller that shows the
   details itself passes ``quiet=True`` so the manager only writes the status bar.
 """
@@ -37,11 +38,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from anomaly_desk.errors import Cancelled
 from anomaly_desk.gui.errors import NotificationManager
-from anomaly_desk.gui.worker_process import Hook, call_with_workspace, run_in_process
+from anomaly_desk.gui.worker_process import (
+    Hook,
+    SpareProcess,
+    call_with_workspace,
+    run_in_process,
+)
 from anomaly_desk.progress import Progress
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress signals a second: the event loop stays calm
@@ -50,6 +56,7 @@ PROCESS_WAITERS = 4  # threads that only wait for worker processes: they cost no
 DEFER_MAX_S = 0.5  # while pages keep coming, background jobs start at most this late
 SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
 SHUTDOWN_TIMEOUT_MS = 10_000
+WARM_DELAY_MS = 3000  # a spare process's imports wait until the window's own start-up is done
 
 
 class Job(QObject):
@@ -152,6 +159,7 @@ class _Task(QRunnable):
         workspace: Path | None,
         create: bool,
         process: bool,
+        spare: SpareProcess,
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Job holds the reference; PySide must not free it early
@@ -161,6 +169,7 @@ class _Task(QRunnable):
         self._workspace = workspace
         self._create = create
         self.process = process
+        self._spare = spare
 
     def run(self) -> None:
         job = self._job
@@ -169,7 +178,7 @@ class _Task(QRunnable):
             if self.process:
                 result = run_in_process(
                     self._fn, self._args, self._workspace, self._create, job.progress,
-                    job._report_from_worker, job._attach_interrupt,
+                    job._report_from_worker, job._attach_interrupt, self._spare,
                 )  # fmt: skip
             else:
                 result = call_with_workspace(
@@ -203,7 +212,18 @@ class JobRunner(QObject):
         self._deferred_since = 0.0
         self._jobs: list[Job] = []
         self._closed = False
+        self.spare = SpareProcess()
+        self._warm = QTimer(self)
+        self._warm.setSingleShot(True)
+        self._warm.timeout.connect(self.spare.keep)
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+
+    def warm_process(self, delay_ms: int = WARM_DELAY_MS) -> None:
+        """Have a worker process started and waiting ``delay_ms`` from now, so that the next
+        process job (an import, a detection) starts at once instead of ~1.5 s later; each
+        such job then leaves a fresh one behind. Stopped by ``shutdown``."""
+        if not self._closed and not self._warm.isActive():
+            self._warm.start(delay_ms)
 
     def submit(
         self,
@@ -232,7 +252,7 @@ class JobRunner(QObject):
         job = Job(label, key, quiet, self)
         job.errored.connect(self._on_job_errored)
         job.done.connect(self._on_job_done)
-        task = _Task(job, fn, args, workspace, create, process)
+        task = _Task(job, fn, args, workspace, create, process, self.spare)
         job._task = task
         self._jobs.append(job)
         if interactive:
@@ -272,6 +292,8 @@ class JobRunner(QObject):
         Statements are not interrupted: a triage change being written as the window closes is
         kept (long work still stops at its next chunk, a process job at once)."""
         self._closed = True
+        self._warm.stop()
+        self.spare.shutdown()  # first: a job ending now must not start another
         self.cancel_all(interrupt=False)
         deadline = time.monotonic() + timeout_ms / 1000
         stopped = True

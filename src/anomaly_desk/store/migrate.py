@@ -1,9 +1,17 @@
-"""Schema versioning: create, upgrade with a backup first, refuse a newer workspace."""
+"""Schema versioning: create, upgrade with a backup first, refuse a newer workspace.
+
+Alembic keeps the running migration's context in module-level proxies (``alembic.context``,
+``alembic.op``): two threads migrating at once, even on different files, run each other's DDL
+on the wrong connection (a crash, not an error). Every migration in the process therefore
+runs under one lock; opening a workspace already at the current schema never takes it.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,10 +32,23 @@ def _config() -> Config:
     return config
 
 
+_MIGRATION_LOCK = threading.Lock()
+
+
+@functools.cache
+def _revisions() -> tuple[str, frozenset[str]]:
+    """(head, every known revision), read once: the scripts ship with the code and never change
+    while it runs, and reading them compiles every migration file (~5 ms of held GIL per
+    workspace opened, and the window's workers open one per job)."""
+    with _MIGRATION_LOCK:  # Alembic loads the scripts as modules: one thread at a time
+        scripts = ScriptDirectory.from_config(_config())
+        head = scripts.get_current_head()
+        assert head is not None
+        return head, frozenset(rev.revision for rev in scripts.walk_revisions())
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
+    return _revisions()[0]
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -48,8 +69,16 @@ def ensure_schema(engine: Engine, path: Path) -> None:
     A new file gets the whole schema in one transaction. An older one is copied aside with the
     SQLite backup API before it is upgraded, since the file is the user's evidence.
     """
-    scripts = ScriptDirectory.from_config(_config())
-    head = scripts.get_current_head()
+    head, known = _revisions()
+    with engine.connect() as conn:
+        if current_revision(conn) == head:
+            return
+    with _MIGRATION_LOCK:
+        _migrate(engine, path, head, known)
+
+
+def _migrate(engine: Engine, path: Path, head: str, known: frozenset[str]) -> None:
+    # Read again under the lock: another thread of this process may have just migrated the file.
     with engine.connect() as conn:
         current = current_revision(conn)
         has_tables = conn.exec_driver_sql(
@@ -64,7 +93,6 @@ def ensure_schema(engine: Engine, path: Path) -> None:
             )
         _run_upgrade(engine)
         return
-    known = {rev.revision for rev in scripts.walk_revisions()}
     if current not in known:
         raise NewerWorkspaceError(
             f"{path} was written by a newer version of Anomaly Desk (schema {current}); "

@@ -1,0 +1,66 @@
+"""The timeline's expected band: refused for series too long for it, without reading them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from anomaly_desk.gui.detail_tasks import MAX_BAND_INPUT, compute_band
+from anomaly_desk.model import DatasetKind, ImportReport, Mapping
+from anomaly_desk.progress import silent
+from anomaly_desk.store import NewDataset, NewSeries, Workspace
+
+NS = 1_000_000_000
+START_NS = 1_700_000_000 * NS
+
+
+def _series(name: str, n: int) -> NewSeries:
+    t = np.arange(n, dtype=np.int64)
+    values = 10 + 5 * np.sin(2 * np.pi * t / 288) + np.random.default_rng(3).normal(0, 0.3, n)
+    return NewSeries(name, name, "value", START_NS + 300 * NS * t, values, 300.0)
+
+
+@pytest.fixture(scope="module")
+def band_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One series just over the band's limit and one short enough for a band."""
+    path = tmp_path_factory.mktemp("band") / "band.sqlite"
+    series = [_series("long", MAX_BAND_INPUT + 1), _series("short", 288 * 20)]
+    rows = sum(len(s.ts_ns) for s in series)
+    mapping = Mapping(DatasetKind.TIMESERIES, "timestamp", entity="host", values=("value",))
+    report = ImportReport(rows=rows, series=len(series))
+    with Workspace.open(path) as ws:
+        ws.add_dataset(NewDataset("m", "generated", "0" * 64, 0, mapping, report, rows, series))
+    return path
+
+
+def _spy_reads(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the series read through ``ws.read_series`` (which still does the reading)."""
+    read: list[int] = []
+    original: Callable[[int], Any] = ws.read_series
+
+    def counting(series_id: int) -> Any:
+        read.append(series_id)
+        return original(series_id)
+
+    monkeypatch.setattr(ws, "read_series", counting)
+    return read
+
+
+def test_a_series_over_the_limit_gets_a_note_and_is_never_read(
+    band_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Workspace.open(band_ws, create=False) as ws:
+        (dataset,) = ws.datasets()
+        ids = {s.name: s.id for s in ws.series(dataset)}
+        read = _spy_reads(ws, monkeypatch)
+        refused = compute_band(silent(), ws, ids["long"], "UTC")
+        assert read == []  # decoding millions of points only to refuse them holds the GIL
+        shown = compute_band(silent(), ws, ids["short"], "UTC")
+    assert len(refused.x) == 0
+    assert refused.note == f"no expected band: {MAX_BAND_INPUT + 1:,} points is more than 2,000,000"
+    assert read == [ids["short"]]
+    assert len(shown.x) > 0 and shown.note == "" and np.all(shown.low <= shown.high)
