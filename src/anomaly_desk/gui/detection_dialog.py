@@ -28,7 +28,7 @@ from anomaly_desk.gui.detection_tasks import SLIDER_STEPS, Preview, preview_coun
 from anomaly_desk.gui.workers import Job, JobRunner
 from anomaly_desk.model import DatasetInfo
 
-PRESETS = (("auto", "Auto (seasonal + robust deviation, several time scales)"),)
+PRESETS = (("auto", "Auto (seasonal, robust deviation, shape and trend; several time scales)"),)
 DEFAULT_POSITION = 50
 
 
