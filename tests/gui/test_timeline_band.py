@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from anomaly_desk.gui.detail_tasks import MAX_BAND_INPUT, compute_band
-from anomaly_desk.model import DatasetKind, ImportReport, Mapping
+from anomaly_desk.gui.detail_tasks import MAX_BAND_INPUT, compute_band, context_window, load_detail
+from anomaly_desk.model import DatasetKind, FilterSpec, ImportReport, Mapping, NewAnomaly, NewRun
 from anomaly_desk.progress import silent
-from anomaly_desk.store import NewDataset, NewSeries, Workspace
+from anomaly_desk.store import NewDataset, NewSeries, Workspace, points
 
 NS = 1_000_000_000
 START_NS = 1_700_000_000 * NS
@@ -33,18 +33,27 @@ def band_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mapping = Mapping(DatasetKind.TIMESERIES, "timestamp", entity="host", values=("value",))
     report = ImportReport(rows=rows, series=len(series))
     with Workspace.open(path) as ws:
-        ws.add_dataset(NewDataset("m", "generated", "0" * 64, 0, mapping, report, rows, series))
+        info = ws.add_dataset(
+            NewDataset("m", "generated", "0" * 64, 0, mapping, report, rows, series)
+        )
+        long_id = next(s.id for s in ws.series(info) if s.name == "long")
+        start = START_NS + 300 * NS * 1_500_000
+        found = NewAnomaly(
+            "spike", start, start + 3_000 * NS, start, 80.0, long_id, summary="on the long one"
+        )
+        run = NewRun(info.id, "auto", {}, {}, 0, "0" * 64)
+        ws.add_detection_run(run, [found], "2024-01-01T00:00:00Z")
     return path
 
 
 def _spy_reads(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The ids of the series read through ``ws.read_series`` (which still does the reading)."""
     read: list[int] = []
-    original: Callable[[int], Any] = ws.read_series
+    original: Callable[..., Any] = ws.read_series
 
-    def counting(series_id: int) -> Any:
+    def counting(series_id: int, *bounds: int | None) -> Any:
         read.append(series_id)
-        return original(series_id)
+        return original(series_id, *bounds)
 
     monkeypatch.setattr(ws, "read_series", counting)
     return read
@@ -64,3 +73,26 @@ def test_a_series_over_the_limit_gets_a_note_and_is_never_read(
     assert refused.note == f"no expected band: {MAX_BAND_INPUT + 1:,} points is more than 2,000,000"
     assert read == [ids["short"]]
     assert len(shown.x) > 0 and shown.note == "" and np.all(shown.low <= shown.high)
+
+
+def test_the_detail_of_an_anomaly_on_a_long_series_reads_only_its_context(
+    band_ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Workspace.open(band_ws, create=False) as ws:
+        ((anomaly, _),) = [ws.anomaly(r.id) for r in ws.anomalies(FilterSpec())[0]]
+        ts_all, values_all = ws.read_series(anomaly.series_id or 0)
+        decoded: list[int] = []
+        decode = points.decode
+
+        def counting(chunks: list[tuple[int, bytes, bytes]], codecs: list[str]) -> object:
+            decoded.extend(n for n, _, _ in chunks)
+            return decode(chunks, codecs)
+
+        monkeypatch.setattr(points, "decode", counting)
+        detail = load_detail(silent(), ws, anomaly.id)
+    lo, hi = context_window(anomaly, 300 * NS)
+    inside = (ts_all >= lo) & (ts_all <= hi)
+    np.testing.assert_array_equal(detail.x, ts_all[inside] / NS)
+    np.testing.assert_array_equal(detail.y, values_all[inside])
+    assert detail.x.min() < anomaly.start_ns / NS < anomaly.end_ns / NS < detail.x.max()
+    assert 0 < sum(decoded) < MAX_BAND_INPUT // 10  # a few chunks, not two million points

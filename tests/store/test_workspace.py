@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from anomaly_desk.errors import Cancelled, NewerWorkspaceError, WorkspaceError
 from anomaly_desk.model import DatasetKind, ImportReport, Mapping
 from anomaly_desk.progress import Progress
-from anomaly_desk.store import NewDataset, NewSeries, Workspace
+from anomaly_desk.store import NewDataset, NewSeries, Workspace, points
 from anomaly_desk.store.schema import include_in_autogenerate, metadata
 from tests.conftest import logical_snapshot
 
@@ -63,6 +63,29 @@ def test_series_round_trip_exactly(ws: Workspace) -> None:
         np.testing.assert_array_equal(ts, original.ts_ns)
         np.testing.assert_array_equal(values, original.values)
         assert s.points == 200_000
+
+
+def test_a_time_range_reads_only_its_points_and_chunks(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new = _dataset("d", n_series=1, points=200_000)  # several chunks
+    ts_all = new.series[0].ts_ns
+    info = ws.add_dataset(new)
+    series_id = ws.series(info)[0].id
+    lo, hi = int(ts_all[150_000]), int(ts_all[150_099])
+    decoded: list[int] = []
+    decode = points.decode
+
+    def counting(chunks: list[tuple[int, bytes, bytes]], codecs: list[str]) -> object:
+        decoded.extend(n for n, _, _ in chunks)
+        return decode(chunks, codecs)
+
+    monkeypatch.setattr(points, "decode", counting)
+    ts, values = ws.read_series(series_id, lo, hi)
+    np.testing.assert_array_equal(ts, ts_all[150_000:150_100])  # a closed range
+    np.testing.assert_array_equal(values, new.series[0].values[150_000:150_100])
+    assert 0 < sum(decoded) < 200_000 // 2  # the chunks around the range, not the series
+    assert len(ws.read_series(series_id, int(ts_all[-1]) + 1)[0]) == 0
 
 
 def test_unsorted_series_and_nan_survive(ws: Workspace) -> None:

@@ -121,12 +121,18 @@ def load_detail(progress: Progress, ws: Workspace, anomaly_id: int) -> Detail:
     if row.series_id is None:
         return Detail(row, explanation, related=related, triage=triage)
     progress.check()
-    ts_ns, values = ws.read_series(row.series_id)
+    info = ws.series_by_id(row.series_id)
+    if info.points > MAX_BAND_INPUT:  # no band for these: read the context only
+        lo, hi = context_window(row, (info.step_seconds or 1.0) * NS)
+        ts_ns, values = ws.read_series(row.series_id, lo, hi)
+    else:
+        ts_ns, values = ws.read_series(row.series_id)
     order = np.argsort(ts_ns, kind="stable")
     ts_ns, values = ts_ns[order], np.asarray(values[order], dtype=np.float64)
     steps = np.diff(ts_ns)
     step = float(np.median(steps[steps > 0])) if np.any(steps > 0) else float(NS)
-    lo, hi = context_window(row, step)
+    if info.points <= MAX_BAND_INPUT:
+        lo, hi = context_window(row, step)
     window = slice(int(np.searchsorted(ts_ns, lo)), int(np.searchsorted(ts_ns, hi, "right")))
     x = ts_ns[window].astype(np.float64) / NS
     y = values[window]

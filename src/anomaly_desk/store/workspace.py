@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, CursorResult, delete, insert, select
 
 from anomaly_desk import __version__
@@ -137,20 +138,34 @@ class Workspace(AnomaliesMixin, RulesMixin, TriageMixin, IncidentsMixin, Annotat
             for r in rows
         ]
 
-    def read_series(self, series_id: int) -> tuple[points.I64, points.F64]:
-        """Timestamps (int64 ns, UTC) and values (float64, NaN = missing), in file order."""
+    def read_series(
+        self, series_id: int, start_ns: int | None = None, end_ns: int | None = None
+    ) -> tuple[points.I64, points.F64]:
+        """Timestamps (int64 ns, UTC) and values (float64, NaN = missing), in file order.
+
+        With ``start_ns``/``end_ns``, only the points in that closed range: chunks that cannot
+        hold any (their stored min/max time lie outside) are not read or decoded, so the
+        context of one anomaly on a 10M-point series costs a few chunks, not the series.
+        """
+        chunks = schema.point_chunks.c
+        query = select(chunks.n, chunks.ts, chunks.vals, chunks.codec).where(
+            chunks.series_id == series_id
+        )
+        if start_ns is not None:
+            query = query.where(chunks.end_ns >= start_ns)
+        if end_ns is not None:
+            query = query.where(chunks.start_ns <= end_ns)
         with self._read() as conn:
-            rows = conn.execute(
-                select(
-                    schema.point_chunks.c.n,
-                    schema.point_chunks.c.ts,
-                    schema.point_chunks.c.vals,
-                    schema.point_chunks.c.codec,
-                )
-                .where(schema.point_chunks.c.series_id == series_id)
-                .order_by(schema.point_chunks.c.chunk_no)
-            ).all()
-        return points.decode([(r.n, r.ts, r.vals) for r in rows], [r.codec for r in rows])
+            rows = conn.execute(query.order_by(chunks.chunk_no)).all()
+        ts, values = points.decode([(r.n, r.ts, r.vals) for r in rows], [r.codec for r in rows])
+        if start_ns is None and end_ns is None:
+            return ts, values
+        keep = np.ones(len(ts), dtype=bool)
+        if start_ns is not None:
+            keep &= ts >= start_ns
+        if end_ns is not None:
+            keep &= ts <= end_ns
+        return ts[keep], values[keep]
 
     def read_table(self, dataset: DatasetInfo) -> Any:
         """The rows of an events or records dataset as a pandas DataFrame."""
