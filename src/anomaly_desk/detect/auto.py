@@ -42,6 +42,7 @@ PERIOD_SPAN = 20_000  # points used to find the period (enough for weekly at 5-m
 DEVIATION_SIGMAS = 3.0
 CONFIRM_SIGMAS = 2.0
 CERTAIN_SCORE = 0.75
+MAX_PEAK_SEARCH = 500  # points of an event searched for a better peak (one baseline each)
 FINE_VIEWS = ("raw", "sudden", "shape")  # views at the raw step: they set an event's extent
 MERGE_GAP_S = 3600.0  # findings of one series less than this apart are one incident
 BRIEF_POINTS = 3  # a finding this short ...
@@ -129,6 +130,7 @@ def _deviation_findings(
     for event in _events(scored, threshold, merge_gap):
         if not np.isfinite(values[event.peak]):  # a coarse event over an empty stretch
             continue
+        event = _telling_peak(event, values, period, floor, kinds)
         base = baseline_at(values, event.peak, period, floor, kinds)
         shape = classify(
             values, event.start, event.end, event.peak, base, residuals if period else None
@@ -232,6 +234,27 @@ def _merged(events: list[Event], fused: FloatArray, gap: int) -> list[Event]:
     return out
 
 
+def _telling_peak(
+    event: Event, values: FloatArray, period: int, floor: float, kinds: np.ndarray | None
+) -> Event:
+    """The event with its peak moved to the point furthest outside its own usual range, when
+    the highest-scoring point lies inside its range (views score ties to the first point, and
+    a coarse view scores a whole bucket): the narrative then quotes what is unusual."""
+    peak = event.peak
+    base = baseline_at(values, peak, period, floor, kinds)
+    if not base.low <= values[peak] <= base.high or event.length > MAX_PEAK_SEARCH:
+        return event
+    best, best_excess = peak, 0.0
+    for i in range(event.start, event.end + 1):
+        if not np.isfinite(values[i]):
+            continue
+        here = baseline_at(values, i, period, floor, kinds)
+        excess = max(values[i] - here.high, here.low - values[i]) / here.sigma
+        if excess > best_excess:
+            best, best_excess = i, excess
+    return replace(event, peak=best)
+
+
 def _confirmed(
     kind: str, values: FloatArray, peak: int, base: Baseline, sigma: float, score: float
 ) -> bool:
@@ -240,7 +263,13 @@ def _confirmed(
     Early in a series or in plain noise a view can score a value that is small in its own
     units; an investigator should not be shown a value inside its usual range.
     """
-    if kind not in ("spike", "dip", "seasonal_break") or score >= CERTAIN_SCORE:
+    if kind not in ("spike", "dip", "seasonal_break"):
+        return True
+    if base.samples and base.low <= values[peak] <= base.high and base.low < base.high:
+        # Whatever a view scored, a narrative quoting a value inside its own usual range
+        # contradicts itself (a burst of a zero-inflated count at a phase where bursts recur).
+        return False
+    if score >= CERTAIN_SCORE:
         return True
     return max(abs(sigma), _level_sigma(values, peak, base)) >= CONFIRM_SIGMAS
 

@@ -14,6 +14,7 @@ import numpy as np
 from anomaly_desk.detect.arrays import FloatArray
 
 MAD_TO_SIGMA = 1.4826
+MEAN_ABS_TO_SIGMA = 1.2533  # mean absolute deviation of a normal = sigma / 1.2533
 CYCLES = 8  # how many previous cycles describe the same phase
 RECENT = 96  # points of recent past when there is no period
 LOOKBACK_KINDS = 4  # with day kinds, days of the same kind are sought this many cycles back
@@ -38,7 +39,14 @@ def noise_floor(values: FloatArray) -> float:
     steps = np.abs(np.diff(finite))
     mad = float(np.median(np.abs(steps - np.median(steps)))) * MAD_TO_SIGMA
     spread = float(np.percentile(finite, 75) - np.percentile(finite, 25)) / 1.349
-    return float(max(mad / np.sqrt(2.0), spread * 0.05, 1e-9))
+    robust = max(mad / np.sqrt(2.0), spread * 0.05)
+    if robust > 0:
+        return float(robust)
+    # Mostly one value (error counts: zero with an occasional burst). Robust spreads are 0
+    # there, and a 1e-9 floor turned every burst into "2e10 sigma above". The mean absolute
+    # deviation still sees the bursts that do happen and gives them a finite size.
+    mean_abs = float(np.mean(np.abs(finite - np.median(finite)))) * MEAN_ABS_TO_SIGMA
+    return float(max(mean_abs, 1e-9))
 
 
 def baseline_at(
