@@ -120,3 +120,32 @@ def test_the_group_workspace_option_reaches_the_command(tmp_path: Path) -> None:
     assert [d["name"] for d in json.loads(listed.output)] == ["cpu"]
     own = runner.invoke(cli, ["-w", str(ws), "datasets", "-w", str(other), "--format", "json"])
     assert [d["name"] for d in json.loads(own.output)] == ["cpu2"]  # the command's own wins
+
+
+def test_detect_with_chosen_families_round_trip(tmp_path: Path) -> None:
+    from anomaly_desk.detect.catalog import FAMILIES
+    from anomaly_desk.store import Workspace
+
+    ws = tmp_path / "ws.sqlite"
+    assert run("import", str(write(tmp_path / "cpu.csv", CSV)), "-w", str(ws)).returncode == 0
+    done = run("detect", "cpu", "-w", str(ws), "--detectors", "gaps, shape")
+    assert done.returncode == 0, done.stderr
+    assert "detectors: deviation, shape, gaps (left out: scales, trend, flatline, multiseries)" in (
+        done.stdout
+    )
+    assert run("detect", "cpu", "-w", str(ws)).returncode == 0  # default: every family
+    with Workspace.open(ws, create=False) as workspace:
+        configs = [r.config["detectors"] for r in workspace.detection_runs()]
+    assert sorted(configs) == sorted([["deviation", "shape", "gaps"], list(FAMILIES)])
+
+    bad = run("detect", "cpu", "-w", str(ws), "--detectors", "shape,wavelets")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "unknown detector family 'wavelets'" in bad.stderr
+    assert "choose from deviation, scales, shape, trend, flatline, gaps, multiseries" in bad.stderr
+    with Workspace.open(ws, create=False) as workspace:
+        assert len(workspace.detection_runs()) == 2  # the refused run stored nothing
+
+    shown = CliRunner().invoke(cli, ["detect", "--help"])
+    assert "--detectors" in shown.output
+    for name, description in FAMILIES.items():
+        assert f"{name:<12} {description}" in shown.output

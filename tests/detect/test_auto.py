@@ -7,20 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from tests.detect.generated import DAY, STEP, seasonal
 
 from anomaly_desk.detect.auto import detect_series, threshold_for
-
-STEP = 300 * 10**9  # 5 minutes
-DAY = 288
-
-
-def seasonal(days: int = 28, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    n = days * DAY
-    ts = np.int64(pd.Timestamp("2025-03-03T00:00Z").value) + np.arange(n, dtype=np.int64) * STEP
-    phase = np.arange(n) % DAY
-    values = 40 + 20 * np.sin(2 * np.pi * phase / DAY) + rng.normal(0, 2, n)
-    return ts, values
 
 
 def test_quiet_on_clean_seasonal_data() -> None:

@@ -7,21 +7,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from tests.detect.generated import DAY, STEP, seasonal
 
 from anomaly_desk.detect.auto import detect_series
 from anomaly_desk.detect.trend import deseasonalised, find_trend_changes
 
-STEP = 300 * 10**9  # 5 minutes
-DAY = 288
 ONSET = 17 * DAY + 100  # Thursday 2025-03-20 08:20 UTC
-
-
-def seasonal(days: int = 28, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    n = days * DAY
-    ts = np.int64(pd.Timestamp("2025-03-03T00:00Z").value) + np.arange(n, dtype=np.int64) * STEP
-    values = 40 + 20 * np.sin(2 * np.pi * (np.arange(n) % DAY) / DAY) + rng.normal(0, 2, n)
-    return ts, values
 
 
 def ramp(n: int, per_hour: float) -> np.ndarray:

@@ -7,9 +7,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from anomaly_desk.detect.catalog import ALL, FAMILIES, ordered
 from anomaly_desk.gui.anomaly_model import LiveRole
 from anomaly_desk.gui.detection_dialog import DetectionDialog
+from anomaly_desk.gui.detection_tasks import Preview
 from anomaly_desk.gui.main_window import MainWindow
+from anomaly_desk.model import DetectionRunInfo
 from anomaly_desk.store import Workspace
 from tests.gui.conftest import WAIT_MS, open_workspace
 
@@ -131,3 +134,90 @@ def test_findings_of_the_shown_series_appear_on_the_timeline_as_they_come(
         ),
         timeout=WAIT_MS,
     )
+
+
+def wait_preview(qtbot: QtBot, dialog: DetectionDialog, families: frozenset[str]) -> Preview:
+    """The preview for ``families`` (one for an earlier choice may arrive first)."""
+    with qtbot.waitSignal(
+        dialog.preview_ready,
+        timeout=WAIT_MS,
+        check_params_cb=lambda p: p.detectors == families,
+    ) as ready:
+        pass
+    preview = ready.args[0]
+    assert isinstance(preview, Preview)
+    return preview
+
+
+def test_chosen_families_change_the_preview_and_are_what_the_run_stores(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    window = demo_window
+    dialog = open_dialog(qtbot, window)
+    assert dialog.select_dataset("datacenter_metrics")
+    boxes = dialog.families
+    assert list(boxes) == list(FAMILIES) and all(b.isChecked() for b in boxes.values())
+    assert boxes["shape"].toolTip() == FAMILIES["shape"] and boxes["shape"].isEnabled()
+    deviation = boxes["deviation"]
+    assert not deviation.isEnabled() and "Always on" in deviation.toolTip()
+
+    # A burst of clicks computes one preview, for where the clicks ended.
+    boxes["shape"].setChecked(False)
+    boxes["gaps"].setChecked(False)
+    boxes["gaps"].setChecked(True)
+    assert dialog.preview.text() == "Computing a preview…"
+    no_shape = wait_preview(qtbot, dialog, ALL - {"shape"})
+    dataset_id = no_shape.dataset_id
+    assert (dataset_id, ALL - {"shape", "gaps"}) not in dialog.previews
+    shown = dialog.preview.text()
+    assert shown.startswith(f"≈ {no_shape.counts[50]:,} ")
+
+    boxes["scales"].setChecked(False)
+    fewer = wait_preview(qtbot, dialog, ALL - {"shape", "scales"})
+    assert fewer.counts != no_shape.counts  # unticking a family changes the count
+    assert dialog.preview.text().startswith(f"≈ {fewer.counts[50]:,} ")
+    boxes["scales"].setChecked(True)  # back to a choice already previewed: a lookup
+    assert dialog.preview.text() == shown
+    assert dialog.preview_job is None and not dialog.preview_delay.isActive()
+
+    flow = window.detection
+    with qtbot.waitSignal(flow.run_stored, timeout=WAIT_MS) as stored:
+        dialog.run_button.click()
+    info = stored.args[0]
+    assert isinstance(info, DetectionRunInfo)
+    assert info.config["detectors"] == ordered(ALL - {"shape"})
+    assert window.preferences.detect_families() == ALL - {"shape"}
+    again = open_dialog(qtbot, window)  # the next dialog starts from the last run's choice
+    assert again.chosen_families() == ALL - {"shape"}
+    again.reject()
+
+
+def test_event_and_record_datasets_keep_their_own_detectors(
+    qtbot: QtBot, demo_window: MainWindow
+) -> None:
+    dialog = open_dialog(qtbot, demo_window)
+    assert dialog.select_dataset("logins")
+    with qtbot.waitSignal(dialog.preview_ready, timeout=WAIT_MS):
+        pass
+    assert not dialog.family_box.isEnabled()
+    assert "run their own detectors" in dialog.families["shape"].toolTip()
+    request = dialog.request()
+    assert request is not None and request.detectors is None
+    assert dialog.select_dataset("shop_orders")
+    assert dialog.family_box.isEnabled() and not dialog.families["deviation"].isEnabled()
+    assert dialog.families["trend"].toolTip() == FAMILIES["trend"]
+    wait_preview(qtbot, dialog, ALL)
+    request = dialog.request()
+    assert request is not None and request.detectors == ALL
+    dialog.reject()
+
+
+def test_the_last_choice_of_families_is_remembered() -> None:
+    from anomaly_desk.gui.settings import Preferences
+
+    prefs = Preferences()
+    assert prefs.detect_families() is None  # never chosen: all
+    prefs.set_detect_families(ALL - {"shape", "trend"})
+    assert Preferences().detect_families() == ALL - {"shape", "trend"}
+    prefs.set_detect_families(ALL)  # stored as "all", so families added later are on too
+    assert Preferences().detect_families() is None

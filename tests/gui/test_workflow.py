@@ -46,7 +46,7 @@ def test_import_detect_filter_and_read_an_anomaly(
     assert dialog.selected().name == "nyc_taxi"
     with qtbot.waitSignal(dialog.preview_ready, timeout=WAIT_MS):
         pass
-    expected, _ = dialog.previews[dialog.selected().id].at(dialog.slider.value())
+    expected, _ = dialog.shown_preview().at(dialog.slider.value())
     investigation = window.investigation
     with qtbot.waitSignal(window.detection.run_stored, timeout=WAIT_MS) as stored:
         dialog.run_button.click()

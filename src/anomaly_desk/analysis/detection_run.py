@@ -1,9 +1,10 @@
 """A detection run over a workspace dataset: read, detect, explain, store — all or nothing.
 
-The run records what it needs to be repeated and trusted: its configuration, the versions of
-the app, the detectors and the numeric libraries, the seed and a SHA-256 of exactly the data
-it analysed. Detection happens before the write transaction opens, series by series, with
-progress and cancellation between series; the findings are then stored in one transaction.
+The run records what it needs to be repeated and trusted: its configuration (for time series,
+the detector families it ran), the versions of the app, the detectors and the numeric
+libraries, the seed and a SHA-256 of exactly the data it analysed. Detection happens before
+the write transaction opens, series by series, with progress and cancellation between series;
+the findings are then stored in one transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from anomaly_desk import __version__
+from anomaly_desk.detect.catalog import choose, ordered
 from anomaly_desk.detect.findings import Finding
 from anomaly_desk.errors import BadInputError
 from anomaly_desk.model import DatasetInfo, DatasetKind, DetectionRunInfo, NewAnomaly, NewRun
@@ -46,29 +48,46 @@ def run_detection(
     seed: int = 0,
     progress: Progress | None = None,
     on_findings: FindingsSink | None = None,
+    detectors: frozenset[str] | None = None,
 ) -> DetectionRunInfo:
     """Detect anomalies in a dataset and store them as one run.
 
     ``on_findings`` sees each batch of findings as soon as it is computed (the GUI streams
     them into its views); the workspace only changes at the end, in one transaction.
+    ``detectors``: the detector families of a time-series dataset (``detect.catalog``; None =
+    all); event and record datasets run their own detectors whole and refuse a choice.
     """
     progress = progress or silent()
     if preset not in PRESETS:
         raise BadInputError("detect", f"unknown preset {preset!r} (choose {', '.join(PRESETS)})")
     if not 0.0 <= sensitivity <= 1.0:
         raise BadInputError("detect", f"sensitivity must be between 0 and 1, not {sensitivity}")
+    chosen = choose(detectors)
     dataset = ws.dataset(dataset_name)
+    config: dict[str, Any] = {
+        "preset": preset,
+        "sensitivity": sensitivity,
+        "kind": dataset.kind.value,
+    }
+    if dataset.kind is DatasetKind.TIMESERIES:
+        config["detectors"] = ordered(chosen)
+    elif detectors is not None:
+        raise BadInputError(
+            "detect",
+            f"{dataset.name!r} holds {dataset.kind.value}, not time series: detector families "
+            "are chosen for time series only (event and record datasets run all of their own)",
+        )
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
     digest = hashlib.sha256(json.dumps(dataset.mapping.to_json(), sort_keys=True).encode())
     anomalies: list[NewAnomaly] = []
-    for batch in _detect(ws, dataset, sensitivity, seed, digest, progress):
+    for batch in _detect(ws, dataset, sensitivity, seed, chosen, digest, progress):
         anomalies.extend(batch)
         if on_findings is not None and batch:
             on_findings(batch)
     run = NewRun(
         dataset_id=dataset.id,
         preset=preset,
-        config={"preset": preset, "sensitivity": sensitivity, "kind": dataset.kind.value},
+        config=config,
         versions=versions(_detector_versions(dataset.kind)),
         seed=seed,
         input_sha256=digest.hexdigest(),
@@ -90,11 +109,12 @@ def _detect(
     dataset: DatasetInfo,
     sensitivity: float,
     seed: int,
+    detectors: frozenset[str],
     digest: Any,
     progress: Progress,
 ) -> Iterator[list[NewAnomaly]]:
     if dataset.kind is DatasetKind.TIMESERIES:
-        yield from _detect_series(ws, dataset, sensitivity, seed, digest, progress)
+        yield from _detect_series(ws, dataset, sensitivity, seed, detectors, digest, progress)
     else:
         yield _detect_table(ws, dataset, sensitivity, seed, digest, progress)
 
@@ -104,16 +124,12 @@ def _detect_series(
     dataset: DatasetInfo,
     sensitivity: float,
     seed: int,
+    detectors: frozenset[str],
     digest: Any,
     progress: Progress,
 ) -> Iterator[list[NewAnomaly]]:
     from anomaly_desk.detect.auto import detect_series, threshold_for
-    from anomaly_desk.detect.multiseries import (
-        MAX_SERIES,
-        align,
-        correlation_breaks,
-        joint_deviations,
-    )
+    from anomaly_desk.detect.multiseries import MAX_SERIES
     from anomaly_desk.detect.rules import UserRule, evaluate_rule
     from anomaly_desk.model import RuleKind, Severity
 
@@ -133,18 +149,29 @@ def _detect_series(
         digest.update(ts.tobytes())
         digest.update(values.tobytes())
         tz = dataset.mapping.timezone
-        findings = detect_series(ts, values, series.name, tz, sensitivity, random_state=seed)
+        findings = detect_series(
+            ts, values, series.name, tz, sensitivity, random_state=seed, detectors=detectors
+        )
         for rule in user_rules:
             findings += evaluate_rule(rule, ts, values, series.name, tz)
-        if len(together) < MAX_SERIES:
+        if "multiseries" in detectors and len(together) < MAX_SERIES:
             together[series.name] = (ts, values)
         yield [_anomaly(f, series.id) for f in findings]
-    aligned = align(together, dataset.mapping.timezone)
-    if aligned is not None:
+    if len(together) > 1:
         progress.update(0.9, "comparing series")
-        cross = correlation_breaks(aligned, dataset.mapping.timezone)
-        cross += joint_deviations(aligned, dataset.mapping.timezone)
+        cross = cross_series_findings(together, dataset.mapping.timezone)
         yield [_anomaly(f, None) for f in cross if f.score >= 100 * threshold_for(sensitivity)]
+
+
+def cross_series_findings(series: dict[str, tuple[Any, Any]], tz: str) -> list[Finding]:
+    """The ``multiseries`` family over series sharing timestamps (name -> (ts, values)): every
+    finding it could report; callers keep those whose score passes their threshold."""
+    from anomaly_desk.detect.multiseries import align, correlation_breaks, joint_deviations
+
+    aligned = align(series, tz)
+    if aligned is None:
+        return []
+    return correlation_breaks(aligned, tz) + joint_deviations(aligned, tz)
 
 
 def _detect_table(

@@ -18,16 +18,42 @@ from anomaly_desk.cli.common import (
     workspace_option,
 )
 from anomaly_desk.cli.filter_options import FilterOptions, filter_options
+from anomaly_desk.detect.catalog import ALL, FAMILIES, REQUIRED, ordered, parse
+from anomaly_desk.errors import BadInputError
 from anomaly_desk.model import AnomalyRow, FilterSpec, Severity, SortSpec
 
 OUTPUT_FORMATS = ("table", "json", "csv")
 
 
-@click.command("detect")
+def _families(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> frozenset[str] | None:
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except BadInputError as exc:  # a usage error, like a bad --preset: exit 2 with usage
+        raise click.BadParameter("; ".join(p.describe() for p in exc.problems)) from None
+
+
+# \b keeps click from rewrapping the list into one paragraph.
+_FAMILY_HELP = "\b\nDetector families (--detectors) for time-series datasets:\n" + "\n".join(
+    f"  {name:<12} {description}" for name, description in FAMILIES.items()
+)
+
+
+@click.command("detect", epilog=_FAMILY_HELP)
 @click.argument("dataset")
 @workspace_option
 @click.option("--preset", type=click.Choice(["auto"]), default="auto", show_default=True,
               help="Which detectors run; auto picks them by dataset kind and length.")  # fmt: skip
+@click.option(
+    "--detectors",
+    metavar="FAMILY,...",
+    callback=_families,
+    help=f"Comma-separated detector families to run on a time-series dataset (default: all; "
+    f"{', '.join(REQUIRED)} is always on): {', '.join(FAMILIES)}. Listed below.",
+)
 @click.option(
     "--sensitivity",
     type=click.FloatRange(0.0, 1.0),
@@ -40,7 +66,12 @@ OUTPUT_FORMATS = ("table", "json", "csv")
 )
 @handle_errors
 def detect_command(
-    dataset: str, workspace: Path | None, preset: str, sensitivity: float, seed: int
+    dataset: str,
+    workspace: Path | None,
+    preset: str,
+    detectors: frozenset[str] | None,
+    sensitivity: float,
+    seed: int,
 ) -> None:
     """Run detection over a dataset and store the findings as one run."""
     from anomaly_desk.analysis import run_detection
@@ -50,7 +81,7 @@ def detect_command(
         Workspace.open(workspace, create=False) as ws,
         progress_bar(f"detecting in {dataset}") as p,
     ):
-        run = run_detection(ws, dataset, preset, sensitivity, seed, p)
+        run = run_detection(ws, dataset, preset, sensitivity, seed, p, detectors=detectors)
         by_severity = {
             s.value: ws.count_anomalies(FilterSpec(run_ids=(run.id,), severities=(s,)))
             for s in Severity
@@ -58,6 +89,10 @@ def detect_command(
     digest = run.input_sha256[:12]
     click.echo(f"run {run.id}: {run.anomaly_count} anomalies in {dataset!r} (input {digest})")
     click.echo("  " + ", ".join(f"{count} {name}" for name, count in by_severity.items() if count))
+    used = run.config.get("detectors")
+    if used is not None and set(used) != ALL:
+        left_out = ordered(ALL - set(used))
+        click.echo(f"  detectors: {', '.join(used)} (left out: {', '.join(left_out)})")
 
 
 @click.command("anomalies")

@@ -14,6 +14,9 @@
 5. Changes of trend (``trend.py``), gaps and stuck values are findings of their own; the
    deviations that a new slope or a stuck value accounts for are folded into them.
 
+``detectors`` leaves families out (``catalog.py``): a family left out is not computed at all,
+so nothing it alone would have seen, joined or absorbed changes the other findings.
+
 Batch use, for investigation. Live sources use the streaming detector (``streaming.py``),
 which is tuned to raise one early alarm per incident; here every point keeps a score that
 grows with its deviation, so findings rank by how unusual they are.
@@ -28,6 +31,7 @@ import numpy as np
 
 from anomaly_desk.detect.arrays import FloatArray
 from anomaly_desk.detect.baseline import MAD_TO_SIGMA, RECENT, Baseline, baseline_at, noise_floor
+from anomaly_desk.detect.catalog import choose
 from anomaly_desk.detect.deviation import day_types, on_grid
 from anomaly_desk.detect.events import Event, group_events
 from anomaly_desk.detect.explain import classify, duration, narrative
@@ -66,39 +70,53 @@ def detect_series(
     sensitivity: float = 0.5,
     on_progress: Callable[[float], None] | None = None,
     random_state: int = 0,
+    detectors: frozenset[str] | None = None,
 ) -> list[Finding]:
     """Findings for one series (any order, NaN = missing), strongest first.
 
     ``random_state`` seeds the shape detector's samples and forests: same seed, same findings.
+    ``detectors``: the families to run (``catalog.FAMILIES``; None = all). An unknown name
+    raises ``BadInputError``.
     """
     threshold = threshold_for(sensitivity)
+    chosen = choose(detectors)
     order = np.argsort(ts_ns, kind="stable")
     ts_sorted = np.asarray(ts_ns[order], dtype=np.int64)
     vals = np.asarray(values[order], dtype=np.float64)
     steps = np.diff(ts_sorted)
     step_ns = float(np.median(steps[steps > 0])) if np.any(steps > 0) else 0.0
-    findings = [gap_finding(e, ts_sorted, name, tz, step_ns) for e in find_gaps(ts_sorted, step_ns)]
+    findings = (
+        [gap_finding(e, ts_sorted, name, tz, step_ns) for e in find_gaps(ts_sorted, step_ns)]
+        if "gaps" in chosen
+        else []
+    )
     finite = np.flatnonzero(np.isfinite(vals))
     if len(finite) < 10:
         return findings
     ts_f, v_f = ts_sorted[finite], vals[finite]
-    flats = [flat_finding(e, ts_f, name, tz) for e in find_flatlines(v_f)]
+    flats = (
+        [flat_finding(e, ts_f, name, tz) for e in find_flatlines(v_f)]
+        if "flatline" in chosen
+        else []
+    )
     findings += flats
     ts_g, v_g, _ = on_grid(ts_f, v_f, step_ns)
     period = snap_to_calendar(find_period_detrended(v_g[:PERIOD_SPAN]), step_ns / 1e9)
     kinds = day_types(ts_g, tz) if kinds_needed(period, step_ns) else None
     residuals = np.full(len(v_g), np.nan)
-    scored = views(ts_g, v_g, step_ns, period, kinds, tz, residuals, random_state)
+    scored = views(ts_g, v_g, step_ns, period, kinds, tz, residuals, random_state, chosen)
     if on_progress:
         on_progress(0.7)
     deviations = _deviation_findings(
         ts_g, v_g, name, tz, step_ns, period, kinds, scored, residuals, threshold
     )
-    cycle = float(period) if kinds is not None else refine_period(v_g, period)
-    trends = [
-        trend_finding(c, ts_g, v_g, name, tz, step_ns, cyclic=period > 0)
-        for c in find_trend_changes(ts_g, v_g, cycle, kinds, threshold)
-    ]
+    trends: list[Finding] = []
+    if "trend" in chosen:
+        cycle = float(period) if kinds is not None else refine_period(v_g, period)
+        trends = [
+            trend_finding(c, ts_g, v_g, name, tz, step_ns, cyclic=period > 0)
+            for c in find_trend_changes(ts_g, v_g, cycle, kinds, threshold)
+        ]
     # A stuck value is its own explanation of the deviations inside it.
     deviations = [
         f

@@ -10,6 +10,9 @@
   enough (a slow drift invisible point to point stands out per hour);
 * ``shape``: Isolation Forest and LOF over shingles (``shingles.py``): stretches shaped
   unlike the rest of the series, even where every value is ordinary.
+
+Which of them run follows the chosen detector families (``catalog.py``): ``raw`` and
+``sudden`` are the ``deviation`` family (always on), ``1h`` and ``1d`` are ``scales``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from anomaly_desk.detect.arrays import FloatArray
+from anomaly_desk.detect.catalog import choose
 from anomaly_desk.detect.deviation import RECENT, Z_HALF, day_types, robust_z, z_to_score
 from anomaly_desk.detect.shingles import ShingleDetector
 
@@ -59,9 +63,12 @@ def views(
     tz: str,
     residuals: FloatArray,
     random_state: int = 0,
+    detectors: frozenset[str] | None = None,
 ) -> dict[str, View]:
-    """Every usable view of a sorted series (NaN = missing), keyed by name; fills
-    ``residuals`` with the values minus their cycle prediction (NaN where there is none)."""
+    """Every usable view of a sorted series (NaN = missing) among the chosen ``detectors``
+    families (None = all), keyed by name; fills ``residuals`` with the values minus their
+    cycle prediction (NaN where there is none)."""
+    chosen = choose(detectors)
     z, prediction, _ = robust_z(values, period, kinds)
     out = {"raw": View("deviation", "raw", z_to_score(z))}
     residuals[:] = values - prediction
@@ -76,8 +83,9 @@ def views(
         recent, _, _ = robust_z(values, 0, kinds, noise_period=period, prediction=level)
         agree = (np.sign(recent) == np.sign(z)) & unusual
         out["sudden"] = View("sudden change", "raw", z_to_score(np.where(agree, recent, 0.0)))
-    out.update(_coarse(ts_ns, values, step_ns, period, tz))
-    if len(values) >= SHAPE_MIN_POINTS:
+    if "scales" in chosen:
+        out.update(_coarse(ts_ns, values, step_ns, period, tz))
+    if "shape" in chosen and len(values) >= SHAPE_MIN_POINTS:
         detector = ShingleDetector(lengths=SHAPE_LENGTHS, period=period, random_state=random_state)
         out["shape"] = View("shape", "raw", detector.fit_score(values))
     # Missing points (empty slots of the time grid) are not judged by any view.

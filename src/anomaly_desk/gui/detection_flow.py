@@ -52,7 +52,9 @@ class DetectionFlow(QObject):
             self.dialog.raise_()
             return self.dialog
         datasets = [entry.info for entry in window.snapshot.datasets]
-        dialog = DetectionDialog(window.runner, window.workspace_path, datasets, window)
+        dialog = DetectionDialog(
+            window.runner, window.workspace_path, datasets, window, window.preferences
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.run_requested.connect(self.start)
         dialog.destroyed.connect(self._forget_dialog)
@@ -82,6 +84,7 @@ class DetectionFlow(QObject):
             request.preset,
             request.sensitivity,
             Relay(self._found.emit),  # the process sends findings; they arrive here
+            request.detectors,
             label=f"Detecting in {request.dataset}",
             workspace=window.workspace_path,
             process=True,  # CPU-bound for seconds: a thread would starve the GUI of the GIL

@@ -1,8 +1,9 @@
 """Qt-free detection work for the Detect dialog: the sensitivity preview and the run itself.
 
-The preview runs the Auto detector once at sensitivity 1.0 (everything it could report) and
-counts, for every slider position, the findings whose score passes that position's threshold:
-moving the slider is then a lookup, with no detection and no store write.
+The preview runs the chosen detector families once at sensitivity 1.0 (everything they could
+report, the cross-series family included) and counts, for every slider position, the findings
+whose score passes that position's threshold: moving the slider is then a lookup, with no
+detection and no store write. Choosing other families computes a new preview.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Preview:
     counts: tuple[int, ...]
     critical: tuple[int, ...]
     note: str = ""
+    detectors: frozenset[str] | None = None  # as asked for (None: all, or not a time series)
 
     def at(self, position: int) -> tuple[int, int]:
         position = min(max(position, 0), len(self.counts) - 1)
@@ -54,24 +56,43 @@ def counts_by_position(scores: np.ndarray, thresholds: np.ndarray) -> tuple[np.n
     return passing, critical
 
 
-def preview_counts(progress: Progress, ws: Workspace, dataset_id: int) -> Preview:
+def preview_counts(
+    progress: Progress, ws: Workspace, dataset_id: int, detectors: frozenset[str] | None = None
+) -> Preview:
+    from anomaly_desk.analysis.detection_run import cross_series_findings
     from anomaly_desk.detect.auto import detect_series, threshold_for
+    from anomaly_desk.detect.catalog import choose
+    from anomaly_desk.detect.multiseries import MAX_SERIES
 
     info = next(d for d in ws.datasets() if d.id == dataset_id)
     positions = SLIDER_STEPS + 1
     if info.kind is not DatasetKind.TIMESERIES:
         zero = (0,) * positions
-        return Preview(dataset_id, zero, zero, "no preview for event and record datasets")
+        note = "no preview for event and record datasets"
+        return Preview(dataset_id, zero, zero, note, detectors)
+    chosen = choose(detectors)
+    tz = info.mapping.timezone
     all_series = ws.series(info)
     scores: list[float] = []
+    together: dict[str, tuple[Any, Any]] = {}
     for i, series in enumerate(all_series):
         progress.update(i / max(1, len(all_series)), f"previewing {series.name}")
         ts, values = ws.read_series(series.id)
-        found = detect_series(ts, values, series.name, info.mapping.timezone, sensitivity=1.0)
+        found = detect_series(ts, values, series.name, tz, sensitivity=1.0, detectors=chosen)
         scores.extend(f.score for f in found)
+        if "multiseries" in chosen and len(together) < MAX_SERIES:
+            together[series.name] = (ts, values)
+    if len(together) > 1:
+        progress.update(0.95, "previewing across series")
+        scores.extend(f.score for f in cross_series_findings(together, tz))
     thresholds = np.array([threshold_for(p / SLIDER_STEPS) for p in range(positions)])
     passing, critical = counts_by_position(np.asarray(scores, dtype=np.float64), thresholds)
-    return Preview(dataset_id, tuple(int(v) for v in passing), tuple(int(v) for v in critical))
+    return Preview(
+        dataset_id,
+        tuple(int(v) for v in passing),
+        tuple(int(v) for v in critical),
+        detectors=detectors,
+    )
 
 
 LiveSink = Callable[[list[TableRow], dict[int, dict[str, Any]]], None]
@@ -126,8 +147,10 @@ def detect(
     preset: str,
     sensitivity: float,
     sink: LiveSink | None,
+    detectors: frozenset[str] | None = None,
 ) -> DetectionRunInfo:
-    """Run and store a detection; ``sink`` sees each series' findings as they are computed."""
+    """Run and store a detection; ``sink`` sees each series' findings as they are computed.
+    ``detectors``: the detector families (None = all; must be None for events and records)."""
     from anomaly_desk.analysis import run_detection
 
     info = ws.dataset(dataset_name)
@@ -139,5 +162,11 @@ def detect(
             sink(*live_rows(found, info.name, info.id, names, ids))
 
     return run_detection(
-        ws, dataset_name, preset, sensitivity, progress=progress, on_findings=forward
+        ws,
+        dataset_name,
+        preset,
+        sensitivity,
+        progress=progress,
+        on_findings=forward,
+        detectors=detectors,
     )

@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from anomaly_desk.detect.catalog import ALL
+
 ORGANIZATION = "Anomaly Desk"
 APPLICATION = "Anomaly Desk"
 MAX_RECENT = 8
@@ -65,6 +67,23 @@ class Preferences:
     def add_assignee(self, name: str) -> None:
         items = [name] + [n for n in self.recent_assignees() if n != name]
         self._settings.setValue("triage/recent_assignees", items[:MAX_RECENT])
+
+    # -- detector families of the last detection run ------------------------------------------
+
+    def detect_families(self) -> frozenset[str] | None:
+        """None when never chosen; names another version knew but this one does not are
+        dropped (the dialog then shows what is left, required families ticked anyway)."""
+        raw = self._settings.value("detect/families")
+        if raw is None:
+            return None
+        items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
+        return frozenset(str(item) for item in items) & ALL
+
+    def set_detect_families(self, families: frozenset[str]) -> None:
+        if families >= ALL:  # "all": a family a later version adds is then on as well
+            self._settings.remove("detect/families")
+        else:
+            self._settings.setValue("detect/families", sorted(families))
 
     # -- saved filter views of earlier versions ----------------------------------------------
     # Views now live in the workspace (``saved_views.ViewStore``); these are read once, moved
