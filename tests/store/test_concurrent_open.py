@@ -49,3 +49,14 @@ def test_old_workspaces_upgraded_by_many_threads_at_once(tmp_path: Path) -> None
         engine.dispose()
     assert _open_all(paths) == [head_revision()] * THREADS
     assert len(list(tmp_path.glob("old*.sqlite.before-*.bak"))) == THREADS
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_one_new_workspace_opened_by_many_threads_at_once(tmp_path: Path, round_: int) -> None:
+    path = tmp_path / "shared.sqlite"
+    assert _open_all([path] * THREADS) == [head_revision()] * THREADS
+    with Workspace.open(path, create=False) as ws:
+        created = ws._conn.exec_driver_sql(
+            "SELECT count(*) FROM workspace_meta WHERE key = 'created_at'"
+        ).scalar()
+    assert created == 1

@@ -64,9 +64,11 @@ class Workspace(AnomaliesMixin, RulesMixin, TriageMixin, IncidentsMixin, Annotat
         ensure_schema(engine, path)
         ws = cls(path, engine.connect())
         if not ws._meta("created_at"):
+            # OR IGNORE: another thread or process opening the same new file may have written
+            # these between the check and here; the first one's record stands.
             with ws._write() as conn:
                 conn.execute(
-                    insert(schema.workspace_meta),
+                    insert(schema.workspace_meta).prefix_with("OR IGNORE"),
                     [
                         {"key": "created_at", "value": utc_now()},
                         {"key": "created_by", "value": f"anomaly-desk {__version__}"},
