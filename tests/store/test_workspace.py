@@ -63,6 +63,9 @@ def test_series_round_trip_exactly(ws: Workspace) -> None:
         np.testing.assert_array_equal(ts, original.ts_ns)
         np.testing.assert_array_equal(values, original.values)
         assert s.points == 200_000
+        assert ws.series_by_id(s.id) == s  # one series, read alone
+    with pytest.raises(WorkspaceError, match="no series with id 999"):
+        ws.series_by_id(999)
 
 
 def test_a_time_range_reads_only_its_points_and_chunks(

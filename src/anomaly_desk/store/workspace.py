@@ -125,20 +125,7 @@ class Workspace(AnomaliesMixin, RulesMixin, TriageMixin, IncidentsMixin, Annotat
                 .where(schema.series.c.dataset_id == dataset.id)
                 .order_by(schema.series.c.id)
             ).all()
-        return [
-            SeriesInfo(
-                id=r.id,
-                dataset_id=r.dataset_id,
-                name=r.name,
-                entity=r.entity,
-                value_column=r.value_column,
-                points=r.points,
-                start=from_ns(r.start_ns),
-                end=from_ns(r.end_ns),
-                step_seconds=r.step_seconds,
-            )
-            for r in rows
-        ]
+        return [_series_info(r) for r in rows]
 
     def read_series(
         self, series_id: int, start_ns: int | None = None, end_ns: int | None = None
@@ -221,12 +208,11 @@ class Workspace(AnomaliesMixin, RulesMixin, TriageMixin, IncidentsMixin, Annotat
     def series_by_id(self, series_id: int) -> SeriesInfo:
         with self._read() as conn:
             found = conn.execute(
-                select(schema.series.c.dataset_id).where(schema.series.c.id == series_id)
+                select(schema.series).where(schema.series.c.id == series_id)
             ).first()
         if found is None:
             raise WorkspaceError(f"no series with id {series_id} in {self.path}")
-        dataset = next(d for d in self.datasets() if d.id == found.dataset_id)
-        return next(s for s in self.series(dataset) if s.id == series_id)
+        return _series_info(found)
 
     def delete_dataset(self, name: str) -> None:
         info = self.dataset(name)
@@ -317,4 +303,18 @@ def _dataset_info(row: Any, series_count: int) -> DatasetInfo:
         imported_at=datetime.fromisoformat(row["imported_at"]),
         rows=row["rows"],
         series_count=series_count,
+    )
+
+
+def _series_info(r: Any) -> SeriesInfo:
+    return SeriesInfo(
+        id=r.id,
+        dataset_id=r.dataset_id,
+        name=r.name,
+        entity=r.entity,
+        value_column=r.value_column,
+        points=r.points,
+        start=from_ns(r.start_ns),
+        end=from_ns(r.end_ns),
+        step_seconds=r.step_seconds,
     )
