@@ -18,10 +18,13 @@ from typing import Any
 import pytest
 import shiboken6
 from PySide6.QtCore import QSettings, QThread, QThreadPool, QTimer
+from PySide6.QtWidgets import QStatusBar
 from pytestqt.qtbot import QtBot
 
+from anomaly_desk.gui.errors import NotificationManager
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.gui.settings import Preferences
+from anomaly_desk.gui.workers import JobRunner
 
 WAIT_MS = 20_000  # generous: CI machines have two slow cores; tests wait on signals, not sleeps
 
@@ -140,6 +143,20 @@ def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
     qtbot.addWidget(win)
     win.show()
     return win
+
+
+Runner = tuple[JobRunner, NotificationManager]
+
+
+@pytest.fixture
+def runner_with_notes(qtbot: QtBot) -> Iterator[Runner]:
+    """A real JobRunner with its notifications (the worker tests' fixture)."""
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    notes = NotificationManager(None, bar)
+    jobs = JobRunner(notes)
+    yield jobs, notes
+    assert jobs.shutdown()  # a test that leaves a job running fails here
 
 
 def open_workspace(qtbot: QtBot, win: MainWindow, path: Path) -> None:

@@ -6,33 +6,17 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
-import pytest
-from PySide6.QtWidgets import QStatusBar
 from pytestqt.qtbot import QtBot
 
 from anomaly_desk.errors import BadInputError, Cancelled
-from anomaly_desk.gui.errors import NotificationManager
 from anomaly_desk.gui.worker_process import Relay, WorkerProcessError
 from anomaly_desk.gui.workers import JobRunner
 from anomaly_desk.progress import Progress
 from tests.gui import process_jobs
-from tests.gui.conftest import WAIT_MS
-
-Runner = tuple[JobRunner, NotificationManager]
-
-
-@pytest.fixture
-def runner(qtbot: QtBot) -> Iterator[Runner]:
-    bar = QStatusBar()
-    qtbot.addWidget(bar)
-    notes = NotificationManager(None, bar)
-    jobs = JobRunner(notes)
-    yield jobs, notes
-    assert jobs.shutdown()
+from tests.gui.conftest import WAIT_MS, Runner
 
 
 def wait_for(progress: Progress, gate: threading.Event) -> str:
@@ -46,9 +30,9 @@ def note(progress: Progress, seen: list[str], gate: threading.Event) -> str:
 
 
 def test_cancel_interrupts_the_running_statement(
-    qtbot: QtBot, runner: Runner, workspace_path: Path, tmp_path: Path
+    qtbot: QtBot, runner_with_notes: Runner, workspace_path: Path, tmp_path: Path
 ) -> None:
-    jobs, _ = runner
+    jobs, _ = runner_with_notes
     marker = tmp_path / "started"
     job = jobs.submit(
         process_jobs.endless_query, marker, label="Endless", workspace=workspace_path, create=True
@@ -66,8 +50,10 @@ def test_cancel_interrupts_the_running_statement(
     assert len(errors) == 1 and isinstance(errors[0], Cancelled)
 
 
-def test_background_jobs_wait_for_the_interactive_one(qtbot: QtBot, runner: Runner) -> None:
-    jobs, _ = runner
+def test_background_jobs_wait_for_the_interactive_one(
+    qtbot: QtBot, runner_with_notes: Runner
+) -> None:
+    jobs, _ = runner_with_notes
     gate, seen = threading.Event(), []
     first = jobs.submit(wait_for, gate, label="Page", interactive=True)
     later = jobs.submit(note, seen, gate, label="Counts")
@@ -78,9 +64,9 @@ def test_background_jobs_wait_for_the_interactive_one(qtbot: QtBot, runner: Runn
 
 
 def test_a_process_job_reports_progress_and_returns_its_result(
-    qtbot: QtBot, runner: Runner
+    qtbot: QtBot, runner_with_notes: Runner
 ) -> None:
-    jobs, _ = runner
+    jobs, _ = runner_with_notes
     messages: list[str] = []
     job = jobs.submit(process_jobs.add, 2, 3, label="Adding", process=True)
     job.progressed.connect(lambda _fraction, message: messages.append(message))
@@ -91,8 +77,8 @@ def test_a_process_job_reports_progress_and_returns_its_result(
     assert "adding" in messages
 
 
-def test_relayed_calls_arrive_in_order(qtbot: QtBot, runner: Runner) -> None:
-    jobs, _ = runner
+def test_relayed_calls_arrive_in_order(qtbot: QtBot, runner_with_notes: Runner) -> None:
+    jobs, _ = runner_with_notes
     got: list[tuple[int, str]] = []
     job = jobs.submit(
         process_jobs.stream, Relay(lambda i, text: got.append((i, text))), 3,
@@ -104,8 +90,10 @@ def test_relayed_calls_arrive_in_order(qtbot: QtBot, runner: Runner) -> None:
     assert got == [(0, "item 0"), (1, "item 1"), (2, "item 2")]
 
 
-def test_an_error_comes_back_whole_to_the_one_error_route(qtbot: QtBot, runner: Runner) -> None:
-    jobs, notes = runner
+def test_an_error_comes_back_whole_to_the_one_error_route(
+    qtbot: QtBot, runner_with_notes: Runner
+) -> None:
+    jobs, notes = runner_with_notes
     job = jobs.submit(process_jobs.refuse, "data.csv", label="Import", process=True, quiet=True)
     with qtbot.waitSignal(notes.notified, timeout=WAIT_MS) as blocker:
         pass
@@ -118,9 +106,9 @@ def test_an_error_comes_back_whole_to_the_one_error_route(qtbot: QtBot, runner: 
 
 
 def test_a_cancelled_process_job_stops_and_says_cancelled(
-    qtbot: QtBot, runner: Runner, workspace_path: Path, tmp_path: Path
+    qtbot: QtBot, runner_with_notes: Runner, workspace_path: Path, tmp_path: Path
 ) -> None:
-    jobs, notes = runner
+    jobs, notes = runner_with_notes
     marker = tmp_path / "started"
     job = jobs.submit(
         process_jobs.wait_for_cancel, marker, label="Waiting", workspace=workspace_path,
@@ -134,8 +122,8 @@ def test_a_cancelled_process_job_stops_and_says_cancelled(
     assert notes.history[-1].text == "Waiting cancelled; nothing was changed."
 
 
-def test_a_crashed_process_is_an_error_not_a_hang(qtbot: QtBot, runner: Runner) -> None:
-    jobs, notes = runner
+def test_a_crashed_process_is_an_error_not_a_hang(qtbot: QtBot, runner_with_notes: Runner) -> None:
+    jobs, notes = runner_with_notes
     job = jobs.submit(process_jobs.die, 3, label="Crashing", process=True, quiet=True)
     with qtbot.waitSignal(job.errored, timeout=WAIT_MS) as blocker:
         pass
@@ -144,8 +132,10 @@ def test_a_crashed_process_is_an_error_not_a_hang(qtbot: QtBot, runner: Runner) 
     assert notes.history[-1].level == "error"
 
 
-def test_a_function_that_cannot_travel_is_refused_clearly(qtbot: QtBot, runner: Runner) -> None:
-    jobs, _ = runner
+def test_a_function_that_cannot_travel_is_refused_clearly(
+    qtbot: QtBot, runner_with_notes: Runner
+) -> None:
+    jobs, _ = runner_with_notes
     job = jobs.submit(lambda progress: 1, label="Lambda", process=True, quiet=True)
     with qtbot.waitSignal(job.errored, timeout=WAIT_MS) as blocker:
         pass
@@ -174,9 +164,9 @@ def _run_add(qtbot: QtBot, jobs: JobRunner) -> tuple[int, list[str]]:
 
 
 def test_a_warm_process_takes_the_next_job_and_a_new_one_waits_after_it(
-    qtbot: QtBot, runner: Runner
+    qtbot: QtBot, runner_with_notes: Runner
 ) -> None:
-    jobs, _ = runner
+    jobs, _ = runner_with_notes
     assert jobs.spare.pid is None  # nothing is started until the window asks
     warm = _warm(qtbot, jobs)
     pid, messages = _run_add(qtbot, jobs)
@@ -195,9 +185,9 @@ def _warm(qtbot: QtBot, jobs: JobRunner) -> int:
 
 
 def test_shutdown_stops_the_waiting_process_and_starts_no_other(
-    qtbot: QtBot, runner: Runner
+    qtbot: QtBot, runner_with_notes: Runner
 ) -> None:
-    jobs, _ = runner
+    jobs, _ = runner_with_notes
     waiting = _warm(qtbot, jobs)
     assert jobs.shutdown()
     assert jobs.spare.pid is None and _gone(waiting)
@@ -206,9 +196,9 @@ def test_shutdown_stops_the_waiting_process_and_starts_no_other(
 
 
 def test_a_spare_that_died_while_waiting_is_replaced_by_a_fresh_process(
-    qtbot: QtBot, runner: Runner
+    qtbot: QtBot, runner_with_notes: Runner
 ) -> None:
-    jobs, _ = runner
+    jobs, _ = runner_with_notes
     dead = _warm(qtbot, jobs)
     os.kill(dead, signal.SIGKILL)
     qtbot.waitUntil(lambda: _gone(dead), timeout=WAIT_MS)

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QStatusBar
 from pytestqt.qtbot import QtBot
 
 from anomaly_desk.errors import BadInputError, Cancelled
 from anomaly_desk.gui.errors import NotificationManager
 from anomaly_desk.gui.workers import JobRunner
 from anomaly_desk.progress import Progress
-from tests.gui.conftest import WAIT_MS
-
-Runner = tuple[JobRunner, NotificationManager]
-
-
-@pytest.fixture
-def runner(qtbot: QtBot) -> Iterator[Runner]:
-    bar = QStatusBar()
-    qtbot.addWidget(bar)
-    notes = NotificationManager(None, bar)
-    jobs = JobRunner(notes)
-    yield jobs, notes
-    assert jobs.shutdown()
+from tests.gui.conftest import WAIT_MS, Runner
 
 
 def count_to(progress: Progress, n: int) -> int:
@@ -51,8 +37,10 @@ def fail_with(progress: Progress, exc: BaseException) -> None:
     raise exc
 
 
-def test_result_and_progress_arrive_in_the_gui_thread(qtbot: QtBot, runner: Runner) -> None:
-    jobs, _ = runner
+def test_result_and_progress_arrive_in_the_gui_thread(
+    qtbot: QtBot, runner_with_notes: Runner
+) -> None:
+    jobs, _ = runner_with_notes
     seen_threads: list[int] = []
     job = jobs.submit(count_to, 2000, label="Counting")
     results: list[object] = []
@@ -67,9 +55,9 @@ def test_result_and_progress_arrive_in_the_gui_thread(qtbot: QtBot, runner: Runn
 
 
 def test_a_workspace_job_opens_its_own_connection_in_the_worker(
-    qtbot: QtBot, runner: Runner, workspace_path: Path
+    qtbot: QtBot, runner_with_notes: Runner, workspace_path: Path
 ) -> None:
-    jobs, _ = runner
+    jobs, _ = runner_with_notes
     job = jobs.submit(where_am_i, label="Where", workspace=workspace_path, create=True)
     with qtbot.waitSignal(job.finished, timeout=WAIT_MS) as blocker:
         pass
@@ -78,8 +66,8 @@ def test_a_workspace_job_opens_its_own_connection_in_the_worker(
     assert path == str(workspace_path)
 
 
-def test_errors_go_to_the_notification_manager(qtbot: QtBot, runner: Runner) -> None:
-    jobs, notes = runner
+def test_errors_go_to_the_notification_manager(qtbot: QtBot, runner_with_notes: Runner) -> None:
+    jobs, notes = runner_with_notes
     bad = BadInputError("data.csv", "no data rows")
     job = jobs.submit(fail_with, bad, label="Import")
     with qtbot.waitSignal(notes.notified, timeout=WAIT_MS) as blocker:
@@ -91,8 +79,8 @@ def test_errors_go_to_the_notification_manager(qtbot: QtBot, runner: Runner) -> 
     notes.dialog.close()
 
 
-def test_cancel_raises_cancelled_at_the_next_chunk(qtbot: QtBot, runner: Runner) -> None:
-    jobs, notes = runner
+def test_cancel_raises_cancelled_at_the_next_chunk(qtbot: QtBot, runner_with_notes: Runner) -> None:
+    jobs, notes = runner_with_notes
     started = threading.Event()
     job = jobs.submit(wait_for_cancel, started, label="Waiting")
     assert started.wait(5)
@@ -103,8 +91,10 @@ def test_cancel_raises_cancelled_at_the_next_chunk(qtbot: QtBot, runner: Runner)
     assert notes.dialog is None  # a cancel is no error: status bar only
 
 
-def test_a_new_job_with_the_same_key_supersedes_the_old(qtbot: QtBot, runner: Runner) -> None:
-    jobs, notes = runner
+def test_a_new_job_with_the_same_key_supersedes_the_old(
+    qtbot: QtBot, runner_with_notes: Runner
+) -> None:
+    jobs, notes = runner_with_notes
     started = threading.Event()
     old = jobs.submit(wait_for_cancel, started, label="Old", key="timeline")
     assert started.wait(5)

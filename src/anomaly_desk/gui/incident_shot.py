@@ -13,12 +13,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings, QTimer, Slot
 
 from anomaly_desk.gui.app import app_icon, make_application
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.gui.settings import Preferences
+from anomaly_desk.gui.shot_base import ShotBase
 
 SETTLE_MS = 900  # time for the plots and the graph to paint before the grab
 WINDOW_SIZE = (1500, 940)
@@ -40,25 +40,14 @@ def prepare(path: Path) -> int:
     return info.id
 
 
-class IncidentShot(QObject):
+class IncidentShot(ShotBase):
     def __init__(self, window: MainWindow, out: Path, incident_id: int) -> None:
-        super().__init__(window)
-        self.window = window
-        self.out = out
+        super().__init__(window, out)
         self.incident_id = incident_id
-        self.saved: Path | None = None
-        self.failed: str | None = None
 
     def start(self, workspace: Path) -> None:
-        self.window.notifications.notified.connect(self._on_notice)
         self.window.workspace_opened.connect(self._on_workspace)
         self.window.open_workspace(workspace)
-
-    @Slot(object)
-    def _on_notice(self, notice: object) -> None:
-        if getattr(notice, "level", "") == "error":
-            self.failed = str(getattr(notice, "text", notice))
-            QApplication.exit(1)
 
     @Slot(object)
     def _on_workspace(self, _snapshot: object) -> None:
@@ -75,11 +64,7 @@ class IncidentShot(QObject):
     def _shoot(self) -> None:
         view = self.window.incident_desk.view
         assert view is not None
-        path = self.out / "incident.png"
-        if not view.grab().save(str(path)):
-            raise OSError(f"could not write {path}")
-        self.saved = path
-        print(f"saved {path}", flush=True)
+        self.save(view, "incident.png")
         self.window.close()
 
 
@@ -103,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         code = int(app.exec())
         if shot.failed:
             print(f"failed: {shot.failed}", flush=True)
-        return code if shot.saved is not None else 1
+        return code if shot.saved else 1
 
 
 if __name__ == "__main__":

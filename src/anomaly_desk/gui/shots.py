@@ -16,14 +16,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QSettings, QTimer, Slot
 
 from anomaly_desk.gui.app import app_icon, make_application
 from anomaly_desk.gui.detection_dialog import DetectionDialog, DetectRequest
 from anomaly_desk.gui.import_wizard import ImportWizard
 from anomaly_desk.gui.main_window import MainWindow
 from anomaly_desk.gui.settings import Preferences
+from anomaly_desk.gui.shot_base import ShotBase
 
 SETTLE_MS = 700  # time for layouts and plots to paint before a grab
 WINDOW_SIZE = (1500, 940)
@@ -32,42 +32,24 @@ SECOND_DATASET = "shop_orders"
 SHOTS = 6
 
 
-class ShotDriver(QObject):
+class ShotDriver(ShotBase):
     def __init__(self, window: MainWindow, out: Path, import_file: Path) -> None:
-        super().__init__(window)
-        self.window = window
-        self.out = out
+        super().__init__(window, out)
         self.import_file = import_file
         self.wizard: ImportWizard | None = None
         self.dialog: DetectionDialog | None = None
-        self.saved: list[Path] = []
-        self.failed: str | None = None
         self._waiting: set[str] = set()
 
     def start(self) -> None:
-        self.window.notifications.notified.connect(self._on_notice)
         self._later(self._shoot_welcome)
 
     def _shoot_welcome(self) -> None:
-        self._save(self.window, "welcome.png")  # a first start: no recent workspace
+        self.save(self.window, "welcome.png")  # a first start: no recent workspace
         self.window.workspace_opened.connect(self._on_workspace)
         self.window.open_demo()
 
     def _later(self, step: Callable[[], None]) -> None:
         QTimer.singleShot(SETTLE_MS, step)
-
-    def _save(self, widget: QWidget, name: str) -> None:
-        path = self.out / name
-        if not widget.grab().save(str(path)):
-            raise OSError(f"could not write {path}")
-        self.saved.append(path)
-        print(f"saved {path}", flush=True)
-
-    @Slot(object)
-    def _on_notice(self, notice: object) -> None:
-        if getattr(notice, "level", "") == "error":
-            self.failed = str(getattr(notice, "text", notice))
-            QApplication.exit(1)
 
     # -- detection ------------------------------------------------------------------------
 
@@ -88,7 +70,7 @@ class ShotDriver(QObject):
 
     def _shoot_dialog(self) -> None:
         assert self.dialog is not None
-        self._save(self.dialog, "detection-dialog.png")
+        self.save(self.dialog, "detection-dialog.png")
         self.window.detection.run_stored.connect(self._on_stored)
         self.dialog.run()
         self.dialog = None
@@ -128,7 +110,7 @@ class ShotDriver(QObject):
     # -- the window, the detail pane, the dark theme, the import wizard --------------------
 
     def _shoot_main(self) -> None:
-        self._save(self.window, "main-window.png")
+        self.save(self.window, "main-window.png")
         pane = self.window.anomaly_pane
         self._sizes = (self.window.splitter.sizes(), pane.splitter.sizes())
         self.window.splitter.setSizes([0, 0, 2000])
@@ -141,14 +123,14 @@ class ShotDriver(QObject):
         body = detail.page.widget()  # the whole pane, not the part the scroll area shows
         assert body is not None
         body.adjustSize()
-        self._save(body, "detail-pane.png")
+        self.save(body, "detail-pane.png")
         self.window.splitter.setSizes(self._sizes[0])
         self.window.anomaly_pane.splitter.setSizes(self._sizes[1])
         self.window.set_theme("dark")
         self._later(self._shoot_dark)
 
     def _shoot_dark(self) -> None:
-        self._save(self.window, "dark-theme.png")
+        self.save(self.window, "dark-theme.png")
         self.window.set_theme("light")
         self.window.wizard_opened.connect(self._on_wizard)
         self.window.start_import(self.import_file)
@@ -169,7 +151,7 @@ class ShotDriver(QObject):
 
     def _shoot_wizard(self) -> None:
         assert self.wizard is not None
-        self._save(self.wizard, "import-wizard.png")
+        self.save(self.wizard, "import-wizard.png")
         self.wizard.reject()
         self.window.close()
 
