@@ -122,22 +122,20 @@ def load_detail(progress: Progress, ws: Workspace, anomaly_id: int) -> Detail:
         return Detail(row, explanation, related=related, triage=triage)
     progress.check()
     info = ws.series_by_id(row.series_id)
-    if info.points > MAX_BAND_INPUT:  # no band for these: read the context only
-        lo, hi = context_window(row, (info.step_seconds or 1.0) * NS)
-        ts_ns, values = ws.read_series(row.series_id, lo, hi)
-    else:
+    # The stored step is the import's median positive step: the same as the points' own.
+    lo, hi = context_window(row, (info.step_seconds or 1.0) * NS)
+    with_band = info.points <= MAX_BAND_INPUT  # the band needs the whole past of the series
+    if with_band:
         ts_ns, values = ws.read_series(row.series_id)
+    else:  # only the context: a few chunks of a 10M-point series
+        ts_ns, values = ws.read_series(row.series_id, lo, hi)
     order = np.argsort(ts_ns, kind="stable")
     ts_ns, values = ts_ns[order], np.asarray(values[order], dtype=np.float64)
-    steps = np.diff(ts_ns)
-    step = float(np.median(steps[steps > 0])) if np.any(steps > 0) else float(NS)
-    if info.points <= MAX_BAND_INPUT:
-        lo, hi = context_window(row, step)
     window = slice(int(np.searchsorted(ts_ns, lo)), int(np.searchsorted(ts_ns, hi, "right")))
     x = ts_ns[window].astype(np.float64) / NS
     y = values[window]
     band_x, band_low, band_high = np.zeros(0), np.zeros(0), np.zeros(0)
-    if len(ts_ns) <= MAX_BAND_INPUT:
+    if with_band:
         progress.check()
         tz = _timezone(ws, row.dataset_id)
         bts, blow, bhigh = band_arrays(ts_ns, values, tz)
