@@ -52,7 +52,7 @@ def test_a_peak_inside_its_usual_range_moves_to_the_point_that_is_not() -> None:
     values = np.where(np.arange(320) % 5 == 0, 20.0, 0.0)  # a burst of 20 is usual here
     values[303] = 60.0  # this one is not
     event = Event(start=300, end=305, peak=300, peak_score=0.9)  # a view's tie: first point
-    moved = _telling_peak(event, values, 0, noise_floor(values), None)
+    moved, _ = _telling_peak(event, values, 0, noise_floor(values), None)
     assert (moved.start, moved.end, moved.peak) == (300, 305, 303)
     values[303] = 0.0  # nothing in the event is outside its range: the peak stays
-    assert _telling_peak(event, values, 0, noise_floor(values), None).peak == 300
+    assert _telling_peak(event, values, 0, noise_floor(values), None)[0].peak == 300

@@ -148,8 +148,7 @@ def _deviation_findings(
     for event in _events(scored, threshold, merge_gap):
         if not np.isfinite(values[event.peak]):  # a coarse event over an empty stretch
             continue
-        event = _telling_peak(event, values, period, floor, kinds)
-        base = baseline_at(values, event.peak, period, floor, kinds)
+        event, base = _telling_peak(event, values, period, floor, kinds)
         shape = classify(
             values, event.start, event.end, event.peak, base, residuals if period else None
         )
@@ -254,23 +253,23 @@ def _merged(events: list[Event], fused: FloatArray, gap: int) -> list[Event]:
 
 def _telling_peak(
     event: Event, values: FloatArray, period: int, floor: float, kinds: np.ndarray | None
-) -> Event:
-    """The event with its peak moved to the point furthest outside its own usual range, when
-    the highest-scoring point lies inside its range (views score ties to the first point, and
-    a coarse view scores a whole bucket): the narrative then quotes what is unusual."""
-    peak = event.peak
-    base = baseline_at(values, peak, period, floor, kinds)
-    if not base.low <= values[peak] <= base.high or event.length > MAX_PEAK_SEARCH:
-        return event
-    best, best_excess = peak, 0.0
+) -> tuple[Event, Baseline]:
+    """The event, with its peak's baseline, its peak moved to the point furthest outside its
+    own usual range when the highest-scoring point lies inside its range (views score ties to
+    the first point, and a coarse view scores a whole bucket): the narrative then quotes what
+    is unusual."""
+    base = baseline_at(values, event.peak, period, floor, kinds)
+    if not base.low <= values[event.peak] <= base.high or event.length > MAX_PEAK_SEARCH:
+        return event, base
+    best, best_base, best_excess = event.peak, base, 0.0
     for i in range(event.start, event.end + 1):
         if not np.isfinite(values[i]):
             continue
         here = baseline_at(values, i, period, floor, kinds)
         excess = max(values[i] - here.high, here.low - values[i]) / here.sigma
         if excess > best_excess:
-            best, best_excess = i, excess
-    return replace(event, peak=best)
+            best, best_base, best_excess = i, here, excess
+    return replace(event, peak=best), best_base
 
 
 def _confirmed(
