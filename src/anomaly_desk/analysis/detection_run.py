@@ -129,7 +129,6 @@ def _detect_series(
     progress: Progress,
 ) -> Iterator[list[NewAnomaly]]:
     from anomaly_desk.detect.auto import detect_series, threshold_for
-    from anomaly_desk.detect.multiseries import MAX_SERIES
     from anomaly_desk.detect.rules import UserRule, evaluate_rule
     from anomaly_desk.model import RuleKind, Severity
 
@@ -141,7 +140,7 @@ def _detect_series(
         if r.enabled and r.dataset_id in (None, dataset.id)
     ]
     all_series = ws.series(dataset)
-    together: dict[str, tuple[Any, Any]] = {}  # for the cross-series families
+    together = CrossSeries(detectors)
     for i, series in enumerate(all_series):
         progress.update(0.9 * i / max(1, len(all_series)), f"detecting in {series.name}")
         ts, values = ws.read_series(series.id)
@@ -154,24 +153,36 @@ def _detect_series(
         )
         for rule in user_rules:
             findings += evaluate_rule(rule, ts, values, series.name, tz)
-        if "multiseries" in detectors and len(together) < MAX_SERIES:
-            together[series.name] = (ts, values)
+        together.add(series.name, ts, values)
         yield [_anomaly(f, series.id) for f in findings]
-    if len(together) > 1:
+    if len(together.series) > 1:
         progress.update(0.9, "comparing series")
-        cross = cross_series_findings(together, dataset.mapping.timezone)
+        cross = together.findings(dataset.mapping.timezone)
         yield [_anomaly(f, None) for f in cross if f.score >= 100 * threshold_for(sensitivity)]
 
 
-def cross_series_findings(series: dict[str, tuple[Any, Any]], tz: str) -> list[Finding]:
-    """The ``multiseries`` family over series sharing timestamps (name -> (ts, values)): every
-    finding it could report; callers keep those whose score passes their threshold."""
-    from anomaly_desk.detect.multiseries import align, correlation_breaks, joint_deviations
+class CrossSeries:
+    """The series the ``multiseries`` family compares, gathered while each series is read
+    (so nothing is read twice): at most ``MAX_SERIES``, and none when the family is off."""
 
-    aligned = align(series, tz)
-    if aligned is None:
-        return []
-    return correlation_breaks(aligned, tz) + joint_deviations(aligned, tz)
+    def __init__(self, detectors: frozenset[str]) -> None:
+        self.wanted = "multiseries" in detectors
+        self.series: dict[str, tuple[Any, Any]] = {}
+
+    def add(self, name: str, ts: Any, values: Any) -> None:
+        from anomaly_desk.detect.multiseries import MAX_SERIES
+
+        if self.wanted and len(self.series) < MAX_SERIES:
+            self.series[name] = (ts, values)
+
+    def findings(self, tz: str) -> list[Finding]:
+        """Every finding the family could report; callers keep those past their threshold."""
+        from anomaly_desk.detect.multiseries import align, correlation_breaks, joint_deviations
+
+        aligned = align(self.series, tz) if len(self.series) > 1 else None
+        if aligned is None:
+            return []
+        return correlation_breaks(aligned, tz) + joint_deviations(aligned, tz)
 
 
 def _detect_table(

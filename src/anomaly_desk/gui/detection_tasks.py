@@ -59,10 +59,9 @@ def counts_by_position(scores: np.ndarray, thresholds: np.ndarray) -> tuple[np.n
 def preview_counts(
     progress: Progress, ws: Workspace, dataset_id: int, detectors: frozenset[str] | None = None
 ) -> Preview:
-    from anomaly_desk.analysis.detection_run import cross_series_findings
+    from anomaly_desk.analysis.detection_run import CrossSeries
     from anomaly_desk.detect.auto import detect_series, threshold_for
     from anomaly_desk.detect.catalog import choose
-    from anomaly_desk.detect.multiseries import MAX_SERIES
 
     info = next(d for d in ws.datasets() if d.id == dataset_id)
     positions = SLIDER_STEPS + 1
@@ -74,17 +73,16 @@ def preview_counts(
     tz = info.mapping.timezone
     all_series = ws.series(info)
     scores: list[float] = []
-    together: dict[str, tuple[Any, Any]] = {}
+    together = CrossSeries(chosen)
     for i, series in enumerate(all_series):
         progress.update(i / max(1, len(all_series)), f"previewing {series.name}")
         ts, values = ws.read_series(series.id)
         found = detect_series(ts, values, series.name, tz, sensitivity=1.0, detectors=chosen)
         scores.extend(f.score for f in found)
-        if "multiseries" in chosen and len(together) < MAX_SERIES:
-            together[series.name] = (ts, values)
-    if len(together) > 1:
+        together.add(series.name, ts, values)
+    if len(together.series) > 1:
         progress.update(0.95, "previewing across series")
-        scores.extend(f.score for f in cross_series_findings(together, tz))
+        scores.extend(f.score for f in together.findings(tz))
     thresholds = np.array([threshold_for(p / SLIDER_STEPS) for p in range(positions)])
     passing, critical = counts_by_position(np.asarray(scores, dtype=np.float64), thresholds)
     return Preview(
