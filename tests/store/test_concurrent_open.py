@@ -1,7 +1,8 @@
-"""Workspaces created or upgraded by several threads at once (the window's workers do that)."""
+"""Workspaces created or upgraded by several threads at once, or interrupted part way."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -60,3 +61,30 @@ def test_one_new_workspace_opened_by_many_threads_at_once(tmp_path: Path, round_
             "SELECT count(*) FROM workspace_meta WHERE key = 'created_at'"
         ).scalar()
     assert created == 1
+
+
+def test_a_creation_that_fails_part_way_leaves_no_half_built_schema(tmp_path: Path) -> None:
+    # Alembic commits after every revision unless told SQLite's DDL is transactional: a failure
+    # (or another process looking) in the middle then found an "old" workspace at 0002.
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    def fail_at_third_revision(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("CREATE TABLE RULES"):
+            raise RuntimeError("disk unplugged")
+
+    path = tmp_path / "new.sqlite"
+    event.listen(Engine, "before_cursor_execute", fail_at_third_revision)
+    try:
+        with pytest.raises(Exception, match="disk unplugged"):
+            Workspace.open(path)
+    finally:
+        event.remove(Engine, "before_cursor_execute", fail_at_third_revision)
+    raw = sqlite3.connect(path)
+    try:
+        tables = raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    finally:
+        raw.close()
+    assert tables == []
+    with Workspace.open(path) as ws:  # and the next attempt builds it whole
+        assert current_revision(ws._conn) == head_revision()
