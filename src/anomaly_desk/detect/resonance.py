@@ -99,12 +99,13 @@ class ShapeMemory:
         ends = rows + (self.span - self.block)
         lags = self.block * np.arange(self.width - 1, -1, -1)
         spans = self._spans(means, ends, lags, state)
-        presented = rows[((start + rows - first) % self.score_every == 0) & np.isfinite(spans)]
-        windows = means[presented[:, None] + (self.span - self.block) - lags[None, :]]
+        at = np.flatnonzero(((start + rows - first) % self.score_every == 0) & np.isfinite(spans))
+        windows = means[ends[at, None] - lags[None, :]]
         keep = np.isfinite(windows).all(axis=1)
-        presented, windows = presented[keep], windows[keep]
+        at, windows = at[keep], windows[keep]
+        presented = rows[at]
         learns = ((start + presented - first) % self.learn_every == 0).tolist()
-        spans_at = spans[presented - rows[0]].tolist()
+        spans_at = spans[at].tolist()
         memory = _Boxes(state["lower"], state["upper"], self)
         best = np.empty(len(presented))
         for i in range(len(presented)):

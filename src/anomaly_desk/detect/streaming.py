@@ -212,7 +212,8 @@ class StreamingDetector(SeriesDetector):
         state["x_history"] = full_x[-HISTORY:]
         state["n"] = start + n_new
         shape = self._shape(chunk, start, state)
-        return np.maximum(np.maximum(np.maximum(scores, density), novelty), shape)
+        result: FloatArray = np.maximum.reduce([scores, density, novelty, shape])
+        return result
 
     def _shape(self, chunk: FloatArray, start: int, state: dict[str, Any]) -> FloatArray:
         """The shape-memory view: a record of the mismatch with every shape seen so far."""
@@ -222,20 +223,9 @@ class StreamingDetector(SeriesDetector):
             state.update(self._new_shape_state())
         mismatch = self.shape_memory.mismatch(chunk, start, state["shape"])
         # While the memory is young every window is new; those mismatches set no record.
-        mismatch[: max(min(self.shape_learning - start, len(chunk)), 0)] = 0.0
-        record = state["shape_record"]
-        ratio, record[0], record[1] = decayed_record_ratio(
-            mismatch, start, float(record[0]), int(record[1]), self.half_life, 0
+        return self._judged(
+            mismatch, start, self.shape_learning, state, "shape", 0, self.shape_refractory_period
         )
-        shape = ratio / (1.0 + ratio)
-        shape, state["shape_last_alarm"] = refractory(
-            shape,
-            start,
-            int(state["shape_last_alarm"]),
-            self.alarm_level,
-            self.shape_refractory_period,
-        )
-        return shape
 
     def _density(self, scores: FloatArray, start: int, state: dict[str, Any]) -> FloatArray:
         """The anomaly-likelihood view: a record of the standardised average recent score."""
@@ -246,26 +236,37 @@ class StreamingDetector(SeriesDetector):
             averages, start, state["avg_pending"], state["avg_blocks"]
         )
         # The statistic's own record history starts with its first estimate.
-        skip = min(max(FIRST_ESTIMATE - start, 0), len(scores))
-        ratio = np.zeros(len(scores))
-        record = state["density_record"]
+        return self._judged(
+            statistic, start, FIRST_ESTIMATE, state, "density", self.warmup, self.refractory_period
+        )
+
+    def _judged(
+        self,
+        values: FloatArray,
+        start: int,
+        first: int,
+        state: dict[str, Any],
+        view: str,
+        warmup: int,
+        period: int,
+    ) -> FloatArray:
+        """A view's own measure judged as a record from stream row ``first`` on, mapped to
+        [0, 1), with the view's own refractory period (state ``{view}_record`` and
+        ``{view}_last_alarm``)."""
+        skip = min(max(first - start, 0), len(values))
+        ratio = np.zeros(len(values))
+        record = state[f"{view}_record"]
         ratio[skip:], record[0], record[1] = decayed_record_ratio(
-            statistic[skip:],
-            start + skip,
-            float(record[0]),
-            int(record[1]),
-            self.half_life,
-            self.warmup,
+            values[skip:], start + skip, float(record[0]), int(record[1]), self.half_life, warmup
         )
-        density = ratio / (1.0 + ratio)
-        density, state["density_last_alarm"] = refractory(
-            density,
+        scores, state[f"{view}_last_alarm"] = refractory(
+            ratio / (1.0 + ratio),
             start,
-            int(state["density_last_alarm"]),
+            int(state[f"{view}_last_alarm"]),
             self.alarm_level,
-            self.refractory_period,
+            period,
         )
-        return density
+        return scores
 
     def _view_ratios(
         self,
